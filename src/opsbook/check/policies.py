@@ -1,0 +1,160 @@
+"""Policy rules that need no engine: runbook sections and reviews, escalation
+order, action-item ownership, postmortem duty, incident milestones."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from opsbook.check.registry import Context, check
+from opsbook.diagnostics import (
+    ACTION_ITEM_DUE,
+    ESCALATION_ORDER,
+    INCIDENT_ROLES,
+    INCIDENT_TIME_ORDER,
+    POSTMORTEM_MISSING,
+    RUNBOOK_REVIEW_OVERDUE,
+    RUNBOOK_SECTION_MISSING,
+    Diagnostic,
+)
+from opsbook.model.incident import MILESTONES
+from opsbook.timeutil import format_duration, humanize
+
+
+def _norm(title: str) -> str:
+    return " ".join(title.lower().replace("&", "and").split())
+
+
+@check
+def runbook_sections(ctx: Context) -> Iterable[Diagnostic]:
+    policy = ctx.kb.config.policies.runbooks
+    required = policy.sections
+    for doc in ctx.kb.runbook_list:
+        present = {_norm(h.text) for h in doc.headings() if h.level >= 2}
+        missing = [name for name in required if _norm(name) not in present]
+        if missing:
+            names = ", ".join(missing)
+            yield Diagnostic(
+                RUNBOOK_SECTION_MISSING, doc.file,
+                f"runbook lacks the section{'s' if len(missing) > 1 else ''} {names} "
+                f"(policy: {policy.profile if policy.required_sections is None else 'required_sections'})",
+                f"add '## {missing[0]}' with what a responder does there; the policy is set in opsbook.yaml "
+                "under policies.runbooks", line=doc.body_first_line, column=1)
+
+
+@check
+def runbook_reviews(ctx: Context) -> Iterable[Diagnostic]:
+    default = ctx.kb.config.policies.runbooks.review_every
+    today = ctx.now.astimezone(ctx.kb.zone).date()
+    for doc in ctx.kb.runbook_list:
+        interval = doc.review_every or default
+        if doc.last_reviewed is None:
+            yield Diagnostic(RUNBOOK_REVIEW_OVERDUE, doc.file, "runbook has no last_reviewed date",
+                             f"review it and add last_reviewed: {today.isoformat()}", path=())
+            continue
+        due = doc.last_reviewed + interval
+        if due < today:
+            yield Diagnostic(RUNBOOK_REVIEW_OVERDUE, doc.file,
+                             f"runbook review is overdue: last reviewed {doc.last_reviewed.isoformat()}, due every "
+                             f"{format_duration(interval)}, so by {due.isoformat()} ({(today - due).days} days ago)",
+                             f"walk through it against the live system, fix what changed, and set last_reviewed: "
+                             f"{today.isoformat()}", path=("last_reviewed",))
+
+
+@check
+def escalation_delays(ctx: Context) -> Iterable[Diagnostic]:
+    f = ctx.kb.escalation_file
+    if not f:
+        return
+    for i, policy in enumerate(f.policies):
+        for j in range(1, len(policy.steps)):
+            before, after = policy.steps[j - 1].after, policy.steps[j].after
+            if after <= before:
+                yield Diagnostic(ESCALATION_ORDER, f.file,
+                                 f"step {j + 1} of policy '{policy.id}' notifies after {format_duration(after)}, "
+                                 f"not later than step {j} ({format_duration(before)})",
+                                 "each step's 'after' must be strictly greater than the step before it",
+                                 path=("policies", i, "steps", j, "after"))
+
+
+@check
+def action_items_have_due_dates(ctx: Context) -> Iterable[Diagnostic]:
+    for pm in ctx.kb.postmortem_list:
+        for i, item in enumerate(pm.action_items):
+            if item.due is None and item.is_open:
+                yield Diagnostic(ACTION_ITEM_DUE, pm.file, f"action item {item.id} has no due date",
+                                 "add due: YYYY-MM-DD; an item without a date never becomes urgent",
+                                 path=("action_items", i))
+
+
+@check
+def postmortems_on_time(ctx: Context) -> Iterable[Diagnostic]:
+    kb = ctx.kb
+    for inc in kb.incident_list:
+        level = kb.severities.get(inc.severity)
+        if level is None or level.postmortem != "required" or inc.resolved is None:
+            continue
+        deadline = level.postmortem_due.after(inc.resolved, kb.zone) if level.postmortem_due else inc.resolved
+        if deadline > ctx.now:
+            continue
+        docs = kb.postmortems_for(inc.id)
+        late = f"due {humanize(ctx.now - deadline)} ago"
+        if not docs:
+            yield Diagnostic(POSTMORTEM_MISSING, inc.file,
+                             f"{inc.severity} requires a postmortem for {inc.id}; none exists ({late})",
+                             f"write it under postmortems/ with 'incident: {inc.id}' in its front matter",
+                             path=("severity",))
+        elif all(pm.status == "draft" for pm in docs):
+            pm = docs[0]
+            yield Diagnostic(POSTMORTEM_MISSING, pm.file,
+                             f"postmortem for {inc.id} is still a draft ({late})",
+                             "finish it and set status: in-review (or published)", path=("status",))
+
+
+@check
+def incident_milestones(ctx: Context) -> Iterable[Diagnostic]:
+    for inc in ctx.kb.incident_list:
+        previous = None
+        for name in MILESTONES:
+            value = getattr(inc, name)
+            if value is None:
+                continue
+            if previous is not None and value < previous[1]:
+                yield Diagnostic(INCIDENT_TIME_ORDER, inc.file,
+                                 f"{name} ({value.isoformat()}) is before {previous[0]} ({previous[1].isoformat()})",
+                                 "milestones go started <= detected <= declared <= acknowledged <= mitigated "
+                                 "<= resolved; check the offsets", path=(name,))
+            previous = (name, value)
+        if inc.status == "resolved" and inc.resolved is None:
+            yield Diagnostic(INCIDENT_TIME_ORDER, inc.file, "status is resolved but there is no 'resolved' time",
+                             "add resolved: <time impact ended>", path=("status",))
+        if inc.status != "resolved" and inc.resolved is not None:
+            yield Diagnostic(INCIDENT_TIME_ORDER, inc.file,
+                             f"'resolved' is set but status is {inc.status}",
+                             "set status: resolved, or remove the resolved time to reopen", path=("resolved",))
+        for i in range(1, len(inc.updates)):
+            if inc.updates[i].at < inc.updates[i - 1].at:
+                yield Diagnostic(INCIDENT_TIME_ORDER, inc.file,
+                                 f"update {i + 1} ({inc.updates[i].at.isoformat()}) is earlier than the update before it",
+                                 "updates are listed oldest first", path=("updates", i, "at"))
+        for i in range(1, len(inc.timeline)):
+            if inc.timeline[i].at < inc.timeline[i - 1].at:
+                yield Diagnostic(INCIDENT_TIME_ORDER, inc.file,
+                                 f"timeline entry {i + 1} ({inc.timeline[i].at.isoformat()}) is earlier than the one "
+                                 "before it", "timeline entries are listed oldest first", path=("timeline", i, "at"))
+
+
+@check
+def incident_roles(ctx: Context) -> Iterable[Diagnostic]:
+    for inc in ctx.kb.incident_list:
+        level = ctx.kb.severities.get(inc.severity)
+        if level is None:
+            continue
+        filled = set(inc.roles) | ({"commander"} if inc.commander else set())
+        missing = [role for role in level.roles if role not in filled]
+        if missing:
+            yield Diagnostic(INCIDENT_ROLES, inc.file,
+                             f"{inc.severity} needs the role{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+                             "commander: <person>, or roles: {" + f"{missing[-1]}: <person>" + "}",
+                             path=("roles",) if inc.roles else ())
+
+

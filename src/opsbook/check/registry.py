@@ -1,0 +1,73 @@
+"""The check registry: small named rules over a loaded knowledge base.
+
+A check is a function ``(ctx) -> Iterable[Diagnostic]``. Checks never read
+files or the clock; ``ctx.now`` is the instant time-relative rules use.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from opsbook.diagnostics import Diagnostic, DocPath, Rule
+from opsbook.model.kb import KnowledgeBase
+
+Check = Callable[["Context"], Iterable[Diagnostic]]
+CHECKS: list[Check] = []
+
+
+def check(func: Check) -> Check:
+    CHECKS.append(func)
+    return func
+
+
+@dataclass(frozen=True)
+class Context:
+    kb: KnowledgeBase
+    now: datetime
+
+    def reference(self, kind: str, ident: str | None, rule: Rule, file: Path, path: DocPath,
+                  what: str | None = None) -> Iterable[Diagnostic]:
+        """A diagnostic when ``ident`` names no known thing of ``kind``."""
+        if ident is None or self.kb.knows(kind, ident) is not False:
+            return ()
+        known = self.kb.ids(kind)
+        close = difflib.get_close_matches(ident, known, n=1, cutoff=0.6)
+        noun = what or kind
+        if close:
+            hint = f"did you mean '{close[0]}'?"
+        elif known:
+            shown = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
+            hint = f"known {noun} ids: {shown}"
+        else:
+            hint = f"no {noun} is defined yet; {_WHERE[kind]}"
+        return (Diagnostic(rule, file, f"unknown {noun} '{ident}'", hint, path=path),)
+
+
+_WHERE = {
+    "person": "add people to schedules/people.yaml",
+    "team": "add teams to schedules/people.yaml",
+    "service": "add services to opsbook.yaml",
+    "escalation": "add policies to schedules/escalation.yaml",
+    "severity": "add levels to playbooks/severity.yaml",
+    "schedule": "add a schedule file under schedules/",
+    "runbook": "add a runbook under runbooks/",
+    "incident": "add an incident record under incidents/",
+    "component": "add components to status/page.yaml",
+    "group": "add groups to status/page.yaml",
+}
+
+
+def run_checks(kb: KnowledgeBase, now: datetime) -> list[Diagnostic]:
+    # Import for their registration side effect; kept here so that importing
+    # the registry alone stays cheap.
+    from opsbook.check import identity, policies, references  # noqa: F401
+
+    ctx = Context(kb, now)
+    found: list[Diagnostic] = []
+    for func in CHECKS:
+        found.extend(func(ctx))
+    return found

@@ -1,0 +1,375 @@
+"""Discover a knowledge base's files and load them into one ``KnowledgeBase``.
+
+Files that fail to parse or validate are reported and left out of the model;
+the rest still load, so one typo does not hide every other finding.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import BaseModel, ValidationError
+
+from opsbook import timeutil
+from opsbook.diagnostics import (
+    INVALID_DURATION,
+    INVALID_TIME,
+    INVALID_TIMEZONE,
+    INVALID_VALUE,
+    MISSING_KEY,
+    NOT_A_MAPPING,
+    UNKNOWN_KEY,
+    Diagnostic,
+    DocPath,
+)
+from opsbook.model.base import Document, MarkdownDocument
+from opsbook.model.escalation import EscalationFile
+from opsbook.model.incident import Incident
+from opsbook.model.kb import KnowledgeBase
+from opsbook.model.org import OrgConfig
+from opsbook.model.people import PeopleFile
+from opsbook.model.postmortem import Postmortem
+from opsbook.model.runbook import Playbook, Runbook
+from opsbook.model.schedule import Schedule
+from opsbook.model.severity import SeverityFile
+from opsbook.model.statuspage import StatusPage
+from opsbook.yamlsource import parse_yaml, read_text, split_front_matter
+
+ROOT_MARKER = "opsbook.yaml"
+# Files in content folders that are documentation about the folder, not content.
+_NOT_CONTENT = {"README.md", "index.md"}
+
+
+class NotAKnowledgeBase(Exception):
+    """No opsbook.yaml where one was expected (a usage error, exit 2)."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each kind of file lives, relative to the root."""
+
+    people: str = "schedules/people.yaml"
+    escalation: str = "schedules/escalation.yaml"
+    schedules: str = "schedules"
+    severity: str = "playbooks/severity.yaml"
+    playbooks: str = "playbooks"
+    runbooks: str = "runbooks"
+    incidents: str = "incidents"
+    postmortems: str = "postmortems"
+    status: str = "status/page.yaml"
+
+
+LAYOUT = Layout()
+
+
+def find_root(start: Path) -> Path:
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / ROOT_MARKER).is_file():
+            return candidate
+    raise NotAKnowledgeBase(
+        f"no {ROOT_MARKER} in {start} or any folder above it; run opsbook inside a knowledge base, "
+        f"pass --root DIR, or create one with `opsbook init DIR`")
+
+
+def _visible(path: Path, base: Path) -> bool:
+    return not any(part.startswith((".", "_")) for part in path.relative_to(base).parts)
+
+
+def _files(folder: Path, pattern: str, recursive: bool) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    found = folder.rglob(pattern) if recursive else folder.glob(pattern)
+    return sorted(p for p in found if p.is_file() and _visible(p, folder) and p.name not in _NOT_CONTENT)
+
+
+def discover(root: Path, layout: Layout = LAYOUT) -> dict[str, list[Path]]:
+    """Every file opsbook reads, by kind."""
+    special = {root / layout.people, root / layout.escalation}
+    return {
+        "config": [root / ROOT_MARKER],
+        "people": [p for p in [root / layout.people] if p.is_file()],
+        "escalation": [p for p in [root / layout.escalation] if p.is_file()],
+        "schedule": [p for p in _files(root / layout.schedules, "*.yaml", False) if p not in special],
+        "severity": [p for p in [root / layout.severity] if p.is_file()],
+        "playbook": _files(root / layout.playbooks, "*.md", False),
+        "runbook": _files(root / layout.runbooks, "*.md", True),
+        "incident": _files(root / layout.incidents, "*.yaml", False),
+        "postmortem": _files(root / layout.postmortems, "*.md", True),
+        "status": [p for p in [root / layout.status] if p.is_file()],
+    }
+
+
+# --- pydantic errors -> diagnostics ---------------------------------------------
+
+_CUSTOM_RULES = {"timezone": INVALID_TIMEZONE, "duration": INVALID_DURATION, "time": INVALID_TIME}
+
+
+def _clean_path(loc: tuple, data: Any, keep_last: bool) -> DocPath:
+    """Drop pydantic's union-member tags from ``loc``, keeping real keys/indexes."""
+    out: list = []
+    current = data
+    for i, part in enumerate(loc):
+        if isinstance(current, dict) and part in current:
+            out.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            out.append(part)
+            current = current[part]
+        elif keep_last and i == len(loc) - 1 and isinstance(part, str):
+            out.append(part)
+    return tuple(out)
+
+
+def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside Optional[...] / list[...] / dict[..., ...] / Annotated."""
+    stack = [annotation]
+    while stack:
+        ann = stack.pop()
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            return ann
+        origin = typing.get_origin(ann)
+        if origin is typing.Annotated:
+            stack.append(typing.get_args(ann)[0])
+        elif origin in (list, tuple, typing.Union, types.UnionType, dict):
+            stack.extend(typing.get_args(ann))
+    return None
+
+
+def _model_at(cls: type[BaseModel], path: DocPath) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = cls
+    for part in path:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = next((f for name, f in current.model_fields.items() if (f.alias or name) == part), None)
+        if field is None:
+            return current if part not in () else None
+        current = _unwrap_model(field.annotation) or current
+    return current
+
+
+def _keys_of(cls: type[BaseModel] | None) -> list[str]:
+    if cls is None:
+        return []
+    return [f.alias or name for name, f in cls.model_fields.items()]
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validation_diagnostics(path: Path, exc: ValidationError, cls: type[BaseModel], data: Any) -> list[Diagnostic]:
+    by_path: dict[DocPath, list[dict]] = {}
+    for error in exc.errors(include_url=False):
+        keep_last = error["type"] in ("missing", "extra_forbidden")
+        by_path.setdefault((error["type"] == "missing", _clean_path(error["loc"], data, keep_last)), []).append(error)
+    diags: list[Diagnostic] = []
+    for (_missing, doc_path), errors in by_path.items():
+        diags.append(_one_diagnostic(path, cls, doc_path, errors))
+    return diags
+
+
+def _one_diagnostic(path: Path, cls: type[BaseModel], doc_path: DocPath, errors: list[dict]) -> Diagnostic:
+    first = errors[0]
+    kind = first["type"]
+    key = next((p for p in reversed(doc_path) if isinstance(p, str)), None)
+    where = _where(doc_path)
+    if kind == "extra_forbidden":
+        parent = _model_at(cls, doc_path[:-1])
+        allowed = _keys_of(parent)
+        close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        hint = (f"did you mean '{close[0]}'?" if close
+                else f"keys allowed here: {', '.join(allowed)}" if allowed else "remove it")
+        return Diagnostic(UNKNOWN_KEY, path, f"unknown key '{key}'{_in(doc_path[:-1])}", hint,
+                          path=doc_path, at_key=True)
+    if kind == "missing":
+        parent = _model_at(cls, doc_path[:-1])
+        field = parent.model_fields.get(str(key)) if parent else None
+        if field is None and parent is not None:
+            field = next((f for f in parent.model_fields.values() if f.alias == key), None)
+        about = f" ({field.description.splitlines()[0].rstrip('.')})" if field and field.description else ""
+        return Diagnostic(MISSING_KEY, path, f"missing required key '{key}'{_in(doc_path[:-1])}",
+                          f"add '{key}:' with a value{about}", path=doc_path[:-1])
+    if kind in _CUSTOM_RULES:
+        return Diagnostic(_CUSTOM_RULES[kind], path, f"{where}: {first['msg']}", _custom_hint(kind),
+                          path=doc_path)
+    messages = []
+    for error in errors:
+        msg = error["msg"]
+        if error["type"] == "literal_error":
+            expected = error["ctx"]["expected"]
+            msg = f"expected {expected}" if " or " not in expected else f"expected one of {expected}"
+        elif error["type"] == "string_pattern_mismatch":
+            msg = _pattern_message(error, key)
+        elif error["type"] == "value_error":
+            msg = msg.removeprefix("Value error, ")
+        else:
+            msg = _PLAIN.get(error["type"], msg[0].lower() + msg[1:] if msg else msg).format(**error.get("ctx", {}))
+        if msg not in messages:
+            messages.append(msg)
+    got = first.get("input")
+    got_text = "" if isinstance(got, dict) or first["type"] in ("value_error",) else f"; got {_describe(got)}"
+    joined = messages[0] + "".join(" or " + m.removeprefix("expected ") for m in messages[1:])
+    return Diagnostic(INVALID_VALUE, path, f"{where}: {joined}{got_text}",
+                      "see `opsbook schema` or the format reference for what this key takes", path=doc_path)
+
+
+# Pydantic's wording, restated for people who write YAML rather than Python.
+_PLAIN = {
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping of keys",
+    "model_type": "expected a mapping of keys",
+    "model_attributes_type": "expected a mapping of keys",
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "too_short": "expected at least {min_length} item(s)",
+    "too_long": "expected at most {max_length} item(s)",
+    "string_too_long": "text is longer than {max_length} characters",
+    "greater_than_equal": "expected a number >= {ge}",
+    "less_than_equal": "expected a number <= {le}",
+}
+
+
+def _pattern_message(error: dict, key: str | None) -> str:
+    pattern = error.get("ctx", {}).get("pattern", "")
+    if pattern.startswith("^[a-z0-9]"):
+        return "expected an id of lowercase letters, digits, '-' and '_' (like payments-api)"
+    return f"does not match the expected form {pattern}"
+
+
+def _custom_hint(kind: str) -> str:
+    return {
+        "timezone": "use an IANA zone name such as America/New_York, Europe/London or UTC",
+        "duration": "write a whole number and a unit: 90s, 5m, 1h, 2d, 1w",
+        "time": "write ISO 8601, e.g. 2026-03-14T14:02:00Z (dates: 2026-03-14, times of day: \"09:00\")",
+    }[kind]
+
+
+def _where(doc_path: DocPath) -> str:
+    if not doc_path:
+        return "document"
+    text = ""
+    for part in doc_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _in(doc_path: DocPath) -> str:
+    return f" in {_where(doc_path)}" if doc_path else ""
+
+
+# --- loading ----------------------------------------------------------------------
+
+
+def _validate(cls: type[Document], path: Path, data: Any, context: dict) -> tuple[Document | None, list[Diagnostic]]:
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "nothing"
+        return None, [Diagnostic(NOT_A_MAPPING, path, f"expected a mapping of keys at the top level; found {kind}",
+                                 "the file should look like `key: value` lines", path=())]
+    try:
+        doc = cls.model_validate(data, context=context)
+    except ValidationError as exc:
+        return None, validation_diagnostics(path, exc, cls, data)
+    doc._file = path
+    return doc, []
+
+
+def load_yaml_document(cls: type[Document], path: Path, zone) -> tuple[Document | None, list[Diagnostic]]:
+    text, diags = read_text(path)
+    if text is None:
+        return None, diags
+    data, diags = parse_yaml(path, text)
+    if diags:
+        return None, diags
+    return _validate(cls, path, data, {"zone": zone})
+
+
+def load_markdown_document(cls: type[MarkdownDocument], path: Path, zone) -> tuple[MarkdownDocument | None, list[Diagnostic]]:
+    text, diags = read_text(path)
+    if text is None:
+        return None, diags
+    split, diags = split_front_matter(path, text)
+    if split is None:
+        return None, diags
+    data, diags = parse_yaml(path, split.yaml_text, split.yaml_first_line, allow_empty=True)
+    if diags:
+        return None, diags
+    doc, diags = _validate(cls, path, {} if data is None else data, {"zone": zone})
+    if doc is not None:
+        doc._body = split.body
+        doc._body_first_line = split.body_first_line
+    return doc, diags
+
+
+def _content_id(path: Path, folder: Path) -> str:
+    return path.relative_to(folder).with_suffix("").as_posix()
+
+
+def load(root: Path, layout: Layout = LAYOUT) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
+    """Load every file under ``root``. Returns None for the model only when
+    opsbook.yaml itself cannot be loaded (nothing else can be interpreted)."""
+    root = root.resolve()
+    files = discover(root, layout)
+    diags: list[Diagnostic] = []
+    config, found = load_yaml_document(OrgConfig, root / ROOT_MARKER, None)
+    diags += found
+    if config is None:
+        return None, diags
+    zone = timeutil.get_zone(config.timezone)
+    broken: set[str] = set()
+    broken_ids: set[tuple[str, str]] = set()
+
+    def single(kind: str, cls, broken_kinds: Iterable[str]):
+        paths = files[kind]
+        if not paths:
+            return None
+        doc, found = load_yaml_document(cls, paths[0], zone)
+        diags.extend(found)
+        if doc is None:
+            broken.update(broken_kinds)
+        return doc
+
+    people = single("people", PeopleFile, ("person", "team"))
+    escalation = single("escalation", EscalationFile, ("escalation",))
+    severity = single("severity", SeverityFile, ("severity",))
+    status = single("status", StatusPage, ("component", "group"))
+
+    def many(kind: str, cls, loader, folder: Path | None = None, ident=None):
+        out = []
+        for path in files[kind]:
+            doc, found = loader(cls, path, zone)
+            diags.extend(found)
+            key = _content_id(path, folder) if folder else path.stem
+            if doc is None:
+                broken_ids.add((kind, key))
+                continue
+            if folder is not None:
+                doc._id = key
+            out.append(doc)
+        return tuple(out)
+
+    schedules = many("schedule", Schedule, load_yaml_document)
+    incidents = many("incident", Incident, load_yaml_document)
+    runbooks = many("runbook", Runbook, load_markdown_document, root / layout.runbooks)
+    playbooks = many("playbook", Playbook, load_markdown_document, root / layout.playbooks)
+    postmortems = many("postmortem", Postmortem, load_markdown_document, root / layout.postmortems)
+
+    kb = KnowledgeBase(
+        root=root, config=config, people_file=people, escalation_file=escalation, severity_file=severity,
+        status=status, schedule_list=schedules, runbook_list=runbooks, playbook_list=playbooks,
+        incident_list=incidents, postmortem_list=postmortems, broken=frozenset(broken),
+        broken_ids=frozenset(broken_ids),
+    )
+    return kb, diags

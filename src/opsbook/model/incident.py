@@ -1,0 +1,69 @@
+"""`incidents/<id>.yaml`: one incident record."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from opsbook.model.base import ZonedDocument, Code, Document, Instant, Slug, Strict, Text, TimeZone
+
+Stage = Literal["investigating", "identified", "monitoring", "resolved"]
+STAGES: tuple[str, ...] = ("investigating", "identified", "monitoring", "resolved")
+ComponentStatus = Literal["operational", "degraded_performance", "partial_outage", "major_outage",
+                          "under_maintenance"]
+COMPONENT_STATUSES: tuple[str, ...] = ("operational", "degraded_performance", "partial_outage",
+                                       "major_outage", "under_maintenance")
+Impact = Literal["none", "minor", "major", "critical"]
+# Milestones in the order they must happen.
+MILESTONES: tuple[str, ...] = ("started", "detected", "declared", "acknowledged", "mitigated", "resolved")
+
+
+class Update(Strict):
+    """A public status update, as posted to the status page."""
+
+    at: Instant
+    status: Stage
+    message: Text
+    components: dict[Slug, ComponentStatus] = {}
+    """Status-page component id -> its status as of this update."""
+
+
+class TimelineEntry(Strict):
+    """An internal note for the postmortem; never published."""
+
+    at: Instant
+    text: Text
+    by: Slug | None = None
+
+
+class Incident(ZonedDocument):
+    id: Code = Field(pattern=r"^[A-Za-z]+-\d{4}-\d{3,}$")
+    """INC-YYYY-NNN; must match the file name."""
+    title: str
+    severity: Code
+    status: Stage
+    services: list[Slug] = []
+    commander: Slug | None = None
+    roles: dict[Slug, Slug] = {}
+    """Role name -> person id (comms, scribe, ...)."""
+    started: Instant | None = None
+    """Impact began (often known only later)."""
+    detected: Instant | None = None
+    declared: Instant
+    acknowledged: Instant | None = None
+    mitigated: Instant | None = None
+    resolved: Instant | None = None
+    public: bool = False
+    """Whether the incident appears on the status page."""
+    impact: Impact = "none"
+    summary: Text = ""
+    runbooks: list[str] = []
+    timezone: TimeZone | None = None
+    """Zone for times written without an offset; defaults to the organisation's."""
+    updates: list[Update] = []
+    timeline: list[TimelineEntry] = []
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != "resolved"

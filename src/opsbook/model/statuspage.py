@@ -1,0 +1,52 @@
+"""`status/page.yaml`: the public status page's components and maintenance."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from opsbook.model.base import ZonedDocument, Day, Document, Instant, Slug, Strict, Text, TimeZone
+
+MaintenanceStatus = Literal["scheduled", "in_progress", "verifying", "completed"]
+
+
+class Group(Strict):
+    id: Slug
+    name: str
+    description: Text = ""
+
+
+class Component(Strict):
+    id: Slug
+    name: str
+    group: Slug | None = None
+    description: Text = ""
+    services: list[Slug] = []
+    """Internal service ids behind it (never published)."""
+    since: Day | None = None
+    """When the component went live; uptime before it shows as no data."""
+
+
+class MaintenanceUpdate(Strict):
+    at: Instant
+    status: MaintenanceStatus
+    message: Text
+
+
+class Maintenance(Strict):
+    id: Slug
+    title: str
+    start: Instant
+    end: Instant
+    components: list[Slug] = []
+    description: Text = ""
+    updates: list[MaintenanceUpdate] = []
+
+
+class StatusPage(ZonedDocument):
+    name: str
+    url: str | None = None
+    timezone: TimeZone = "UTC"
+    """Zone the page shows times in; also for maintenance times without an offset."""
+    groups: list[Group] = []
+    components: list[Component] = []
+    maintenance: list[Maintenance] = []
