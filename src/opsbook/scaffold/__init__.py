@@ -1,0 +1,61 @@
+"""The files `opsbook init` writes: a small knowledge base that validates and builds.
+
+Templates use ``%%TOKEN%%`` placeholders rather than Jinja2 because workflow
+files are full of GitHub's own ``${{ ... }}`` expressions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from importlib import resources
+
+from opsbook import __version__
+from opsbook.timeutil import get_zone
+
+
+def _template_files() -> dict[str, str]:
+    base = resources.files("opsbook.scaffold") / "files"
+    out: dict[str, str] = {}
+    stack = [(base, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        for entry in folder.iterdir():
+            rel = f"{prefix}{entry.name}"
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    stack.append((entry, rel + "/"))
+            else:
+                out[rel] = entry.read_text(encoding="utf-8")
+    return out
+
+
+def scaffold_files(name: str, zone_name: str, now: datetime) -> dict[str, str]:
+    """Relative path -> content of every file of a new knowledge base."""
+    from opsbook.schema import schemas
+
+    zone = get_zone(zone_name)
+    local = now.astimezone(zone)
+    today = local.date()
+    incident_day = today - timedelta(days=7)
+    start = datetime(incident_day.year, incident_day.month, incident_day.day, 14, 2, tzinfo=timezone.utc)
+    iso = lambda minutes: (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    tokens = {
+        "NAME": name,
+        "TIMEZONE": zone_name,
+        "TODAY": today.isoformat(),
+        "YEAR": str(incident_day.year),
+        "MONDAY": (today - timedelta(days=today.weekday())).isoformat(),
+        "DUE": (today + timedelta(days=30)).isoformat(),
+        "VERSION": __version__,
+        "INC_START": iso(0), "INC_DETECT": iso(3), "INC_DECLARE": iso(5), "INC_ACK": iso(6),
+        "INC_MITIGATE": iso(25), "INC_RESOLVE": iso(40),
+    }
+    files = {}
+    for rel, text in _template_files().items():
+        for key, value in tokens.items():
+            rel = rel.replace(f"%%{key}%%", value)
+            text = text.replace(f"%%{key}%%", value)
+        files[rel] = text
+    for file_name, text in schemas().items():
+        files[f"schemas/{file_name}"] = text
+    return dict(sorted(files.items()))
