@@ -14,18 +14,18 @@ from opsbook.cli.common import emit_json, root_from, usage_error
 @click.option("--json", "as_json", is_flag=True, help="Print what was written (or is stale) as JSON.")
 @click.pass_context
 def schema(ctx: click.Context, out_dir: Path | None, check: bool, as_json: bool) -> None:
-    """Write JSON Schemas for editors and CI.
+    """Write JSON Schemas for editors and CI, and the format reference (README.md).
 
     YAML files can then start with a modeline such as
     `# yaml-language-server: $schema=../schemas/incident.schema.json`
     and editors with the YAML language server complete and check keys.
     """
     from opsbook.fileio import write_atomic
-    from opsbook.schema import schemas
+    from opsbook.schema import schema_folder_files
 
     if out_dir is None:
         out_dir = root_from(ctx) / "schemas"
-    generated = schemas()
+    generated = schema_folder_files()
     stale = []
     for name, text in generated.items():
         target = out_dir / name

@@ -84,46 +84,46 @@ Duration = Annotated[
     timedelta,
     BeforeValidator(_custom("duration", _duration)),
     PlainSerializer(timeutil.format_duration, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": timeutil.DURATION_PATTERN,
+    WithJsonSchema({"type": "string", "pattern": timeutil.DURATION_PATTERN, "x-opsbook-type": "duration",
                     "description": "A duration: a whole number and a unit, s, m, h, d or w (90s, 5m, 1h, 2d, 1w)."}),
 ]
 Deadline = Annotated[
     timeutil.Deadline,
     BeforeValidator(_custom("duration", _deadline)),
     PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": timeutil.DEADLINE_PATTERN,
+    WithJsonSchema({"type": "string", "pattern": timeutil.DEADLINE_PATTERN, "x-opsbook-type": "deadline",
                     "description": "Elapsed time (48h, 5d) or business days (5bd)."}),
 ]
 TimeZone = Annotated[
     str,
     BeforeValidator(_custom("timezone", _zone_name)),
-    WithJsonSchema({"type": "string", "description": "An IANA time zone name, e.g. America/New_York or UTC."}),
+    WithJsonSchema({"type": "string", "x-opsbook-type": "timezone", "description": "An IANA time zone name, e.g. America/New_York or UTC."}),
 ]
 Instant = Annotated[
     datetime,
     BeforeValidator(_custom("time", _instant)),
     PlainSerializer(lambda d: d.isoformat(), return_type=str),
-    WithJsonSchema({"type": "string", "description": "ISO 8601 date and time, e.g. 2026-03-14T14:02:00Z. "
+    WithJsonSchema({"type": "string", "x-opsbook-type": "time", "description": "ISO 8601 date and time, e.g. 2026-03-14T14:02:00Z. "
                     "Without an offset the file's time zone applies."}),
 ]
 LocalDateTime = Annotated[
     datetime,
     BeforeValidator(_custom("time", _local)),
     PlainSerializer(lambda d: d.isoformat(timespec="minutes"), return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$",
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$", "x-opsbook-type": "local time",
                     "description": "Local wall-clock date and time without an offset, e.g. 2026-01-05T09:00."}),
 ]
 Day = Annotated[
     date,
     BeforeValidator(_custom("time", _date)),
     PlainSerializer(lambda d: d.isoformat(), return_type=str),
-    WithJsonSchema({"type": "string", "format": "date", "description": "A date, e.g. 2026-03-14."}),
+    WithJsonSchema({"type": "string", "format": "date", "x-opsbook-type": "date", "description": "A date, e.g. 2026-03-14."}),
 ]
 ClockTime = Annotated[
     int,
     BeforeValidator(_custom("time", _clock)),
     PlainSerializer(timeutil.clock_text, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$",
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", "x-opsbook-type": "time of day",
                     "description": "Time of day, 00:00 to 24:00, quoted: \"09:00\"."}),
 ]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Literal
 
 from pydantic import Field
@@ -40,7 +39,7 @@ class RunbookPolicy(Strict):
     Verification, Rollback, Escalation) or prometheus (Meaning, Impact, Diagnosis, Mitigation)."""
     required_sections: list[str] | None = None
     """Overrides the profile's section list when given."""
-    review_every: Duration = timedelta(days=180)
+    review_every: Duration = Field(default="180d", validate_default=True)
     """How often a runbook must be reviewed (its last_reviewed date moved)."""
 
     @property
@@ -51,7 +50,7 @@ class RunbookPolicy(Strict):
 
 
 class ActionItemPolicy(Strict):
-    due_default: Duration = timedelta(days=30)
+    due_default: Duration = Field(default="30d", validate_default=True)
     """Due date given to new action items, counted from the postmortem."""
 
 

@@ -31,7 +31,7 @@ def _template_files() -> dict[str, str]:
 
 def scaffold_files(name: str, zone_name: str, now: datetime) -> dict[str, str]:
     """Relative path -> content of every file of a new knowledge base."""
-    from opsbook.schema import schemas
+    from opsbook.schema import schema_folder_files
 
     zone = get_zone(zone_name)
     local = now.astimezone(zone)
@@ -56,6 +56,6 @@ def scaffold_files(name: str, zone_name: str, now: datetime) -> dict[str, str]:
             rel = rel.replace(f"%%{key}%%", value)
             text = text.replace(f"%%{key}%%", value)
         files[rel] = text
-    for file_name, text in schemas().items():
+    for file_name, text in schema_folder_files().items():
         files[f"schemas/{file_name}"] = text
     return dict(sorted(files.items()))
