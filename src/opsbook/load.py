@@ -317,11 +317,14 @@ def _content_id(path: Path, folder: Path) -> str:
     return path.relative_to(folder).with_suffix("").as_posix()
 
 
-def load(root: Path, layout: Layout = LAYOUT) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
-    """Load every file under ``root``. Returns None for the model only when
-    opsbook.yaml itself cannot be loaded (nothing else can be interpreted)."""
+def load(root: Path, layout: Layout = LAYOUT,
+         files: dict[str, list[Path]] | None = None) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
+    """Load every file under ``root`` (or the ``files`` already discovered there).
+
+    Returns None for the model only when opsbook.yaml itself cannot be loaded
+    (nothing else can be interpreted without it)."""
     root = root.resolve()
-    files = discover(root, layout)
+    files = files if files is not None else discover(root, layout)
     diags: list[Diagnostic] = []
     config, found = load_yaml_document(OrgConfig, root / ROOT_MARKER, None)
     diags += found

@@ -14,11 +14,12 @@ from opsbook.yamlsource import SourceMap
 
 def validate(root: Path, now: datetime) -> tuple[KnowledgeBase | None, Report]:
     """Every finding for the knowledge base at ``root``, located and sorted."""
-    kb, found = load(root)
+    root = root.resolve()
+    files = discover(root)
+    kb, found = load(root, files=files)
     if kb is not None:
         found += run_checks(kb, now)
     source = SourceMap()
     located = sorted((source.resolve(d) for d in found), key=lambda d: (str(d.file), d.line, d.column, d.code))
-    report = Report(root=root.resolve(), diagnostics=located)
-    report.files = sum(len(paths) for paths in discover(root.resolve()).values())
+    report = Report(root=root, diagnostics=located, files=sum(len(paths) for paths in files.values()))
     return kb, report

@@ -16,7 +16,7 @@ from opsbook.diagnostics import (
     RUNBOOK_SECTION_MISSING,
     Diagnostic,
 )
-from opsbook.model.incident import MILESTONES
+from opsbook.model.incident import MILESTONE_ORDER
 from opsbook.timeutil import format_duration, humanize
 
 
@@ -113,17 +113,13 @@ def postmortems_on_time(ctx: Context) -> Iterable[Diagnostic]:
 @check
 def incident_milestones(ctx: Context) -> Iterable[Diagnostic]:
     for inc in ctx.kb.incident_list:
-        previous = None
-        for name in MILESTONES:
-            value = getattr(inc, name)
-            if value is None:
-                continue
-            if previous is not None and value < previous[1]:
+        for earlier, later in MILESTONE_ORDER:
+            a, b = getattr(inc, earlier), getattr(inc, later)
+            if a is not None and b is not None and b < a:
                 yield Diagnostic(INCIDENT_TIME_ORDER, inc.file,
-                                 f"{name} ({value.isoformat()}) is before {previous[0]} ({previous[1].isoformat()})",
-                                 "milestones go started <= detected <= declared <= acknowledged <= mitigated "
-                                 "<= resolved; check the offsets", path=(name,))
-            previous = (name, value)
+                                 f"{later} ({b.isoformat()}) is before {earlier} ({a.isoformat()})",
+                                 f"{later} cannot happen before {earlier}; check the times and their offsets",
+                                 path=(later,))
         if inc.status == "resolved" and inc.resolved is None:
             yield Diagnostic(INCIDENT_TIME_ORDER, inc.file, "status is resolved but there is no 'resolved' time",
                              "add resolved: <time impact ended>", path=("status",))

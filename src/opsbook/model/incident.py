@@ -15,8 +15,14 @@ ComponentStatus = Literal["operational", "degraded_performance", "partial_outage
 COMPONENT_STATUSES: tuple[str, ...] = ("operational", "degraded_performance", "partial_outage",
                                        "major_outage", "under_maintenance")
 Impact = Literal["none", "minor", "major", "critical"]
-# Milestones in the order they must happen.
 MILESTONES: tuple[str, ...] = ("started", "detected", "declared", "acknowledged", "mitigated", "resolved")
+# Pairs (earlier, later) that must hold. A partial order, not a chain: a page is
+# often acknowledged before anyone declares the incident, or the other way round.
+MILESTONE_ORDER: tuple[tuple[str, str], ...] = (
+    ("started", "detected"), ("detected", "declared"), ("detected", "acknowledged"),
+    ("declared", "mitigated"), ("acknowledged", "mitigated"), ("mitigated", "resolved"),
+    ("declared", "resolved"), ("started", "resolved"),
+)
 
 
 class Update(Strict):

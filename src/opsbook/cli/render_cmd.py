@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from opsbook.cli.common import emit_json, root_from
+
+
+class _WriteError(Exception):
+    """A page could not be written; the message says which and why."""
+
+
+def _target(out: Path, site_path: str) -> Path:
+    target = (out / site_path).resolve()
+    if not target.is_relative_to(out):
+        # Site paths come from file names under the knowledge base; a symlinked
+        # folder in DIR must still not send a page elsewhere.
+        raise _WriteError(f"{site_path}: resolves to {target}, outside {out}")
+    return target
+
+
+def _file_mode() -> int:
+    # mkstemp creates 0600 files; pages are ordinary files, so honour the umask.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write_atomically(target: Path, text: str, mode: int) -> None:
+    """Readers of DIR see the old page or the new one, never half of one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _guard_sources(out: Path, root: Path) -> None:
+    """Refuse a DIR where pages would overwrite the knowledge base's own files
+    (rendered runbooks lose their front matter)."""
+    from opsbook.load import LAYOUT
+
+    content = [root / LAYOUT.runbooks, root / LAYOUT.playbooks, root / LAYOUT.postmortems]
+    if out == root or any(out.is_relative_to(folder.resolve()) for folder in content):
+        folders = ", ".join(f"{folder.relative_to(root)}/" for folder in content)
+        raise _WriteError(f"--out {out} would write pages over the knowledge base's own files; "
+                          f"pick a folder that is neither the root nor inside {folders}")
+
+
+@click.command()
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              metavar="DIR", help="Folder to write the pages into (created if missing).")
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True,
+              help="internal adds internal postmortems; restricted ones are never written.")
+@click.option("--json", "as_json", is_flag=True, help="Print the written pages as JSON.")
+@click.pass_context
+def render(ctx: click.Context, out_dir: Path, audience: str, as_json: bool) -> None:
+    """Write the site's generated pages as plain Markdown under DIR.
+
+    The same pages the MkDocs plugin adds: severity ladder, playbooks,
+    runbooks and postmortems. Exit 0 when written, 1 when the knowledge base
+    does not load, 2 on usage or I/O errors.
+    """
+    from opsbook.load import load
+    from opsbook.render import render_pages
+    from opsbook.report import display_path
+    from opsbook.yamlsource import SourceMap
+
+    root = root_from(ctx)
+    kb, diags = load(root)
+    if kb is None or diags:
+        source = SourceMap()
+        for diag in sorted((source.resolve(d) for d in diags), key=lambda d: (str(d.file), d.line, d.column)):
+            click.echo(f"{display_path(diag.file, root)}:{diag.line}:{diag.column}: {diag.severity.value} "
+                       f"{diag.code} {diag.message}", err=True)
+        click.echo(f"opsbook: the knowledge base did not load ({len(diags)} error"
+                   f"{'s' * (len(diags) != 1)}); nothing written", err=True)
+        ctx.exit(1)
+
+    pages = render_pages(kb, audience)  # type: ignore[arg-type]
+    out = out_dir.resolve()
+    written = []
+    mode = _file_mode()
+    try:
+        _guard_sources(out, root)
+        for site_path, page in pages.items():
+            target = _target(out, site_path)
+            _write_atomically(target, page.markdown, mode)
+            written.append({
+                "path": site_path,
+                "file": str(target),
+                "source": page.source.relative_to(root).as_posix() if page.source else None,
+            })
+    except _WriteError as exc:
+        click.echo(f"opsbook: {exc}", err=True)
+        ctx.exit(2)
+    except OSError as exc:
+        where = exc.filename or out
+        click.echo(f"opsbook: cannot write {where}: {exc.strerror or exc}", err=True)
+        ctx.exit(2)
+
+    if as_json:
+        emit_json(written)
+    else:
+        click.echo(f"wrote {len(written)} page{'s' * (len(written) != 1)} to {display_path(out, root)} "
+                   f"({audience} audience)")

@@ -1,0 +1,120 @@
+"""The `opsbook` MkDocs plugin: loads the knowledge base and adds its pages.
+
+Glue only. Pages come from ``opsbook.render``; this module loads, hands the
+pages to MkDocs, and points each page's edit button at the file it came from.
+
+Edit links: generated pages come from outside ``docs_dir`` (runbooks/,
+playbooks/severity.yaml ...), so every page's edit path, hand-written ones
+included, is given relative to the folder holding mkdocs.yml. Set
+``edit_uri`` to that folder in the repository, e.g. ``edit/main/``.
+
+Only an error that stops the knowledge base from loading (opsbook.yaml
+unreadable, a file that does not parse or validate) fails the build. Policy
+findings, overdue reviews above all, are `opsbook validate`'s business: a
+site must still publish on the day a review falls due.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from opsbook.diagnostics import Diagnostic
+from opsbook.load import LAYOUT, ROOT_MARKER, load
+from opsbook.model.kb import KnowledgeBase
+from opsbook.render import AUDIENCES, render_pages
+from opsbook.yamlsource import SourceMap
+
+log = logging.getLogger("mkdocs.plugins.opsbook")
+
+
+class OpsbookConfig(base.Config):
+    root = c.Optional(c.Dir(exists=True))
+    """Knowledge base root (the folder with opsbook.yaml); default: the folder of mkdocs.yml."""
+    audience = c.Choice(AUDIENCES, default="public")
+    """public: what anyone may read; internal: adds internal postmortems."""
+
+
+def _relative(path: Path, base_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(base_dir).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _located(diags: list[Diagnostic], root: Path) -> list[str]:
+    source = SourceMap()
+    lines = []
+    for diag in sorted((source.resolve(d) for d in diags), key=lambda d: (str(d.file), d.line, d.column)):
+        lines.append(f"  {_relative(diag.file, root)}:{diag.line}:{diag.column}: {diag.message} ({diag.code})")
+        if diag.hint:
+            lines.append(f"      hint: {diag.hint}")
+    return lines
+
+
+class OpsbookPlugin(BasePlugin[OpsbookConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._kb: KnowledgeBase | None = None
+        self._root: Path | None = None
+        self._edit_base: Path | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        config_dir = Path(os.path.dirname(config.config_file_path or os.path.join(os.getcwd(), "mkdocs.yml")))
+        root = Path(self.config.root) if self.config.root else config_dir
+        self._root, self._edit_base = root.resolve(), config_dir.resolve()
+        if not (root / ROOT_MARKER).is_file():
+            raise PluginError(f"opsbook: no {ROOT_MARKER} in {root}; set the plugin's `root` option "
+                              f"to the knowledge base folder")
+        kb, diags = load(root)
+        if kb is None or diags:
+            # Every diagnostic from loading is an error: a file left out of the
+            # model would silently vanish from the site.
+            detail = "\n".join(_located(diags, self._root))
+            raise PluginError(f"opsbook: the knowledge base at {root} did not load:\n{detail}\n"
+                              f"Run `opsbook validate` for details.")
+        self._kb = kb
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        assert self._kb is not None and self._edit_base is not None
+        for file in files.documentation_pages():
+            if file.abs_src_path:
+                file.edit_uri = self._edit_path(Path(file.abs_src_path))
+        pages = render_pages(self._kb, self.config.audience)
+        for path, page in pages.items():
+            if files.get_file_from_path(path) is not None:
+                raise PluginError(f"opsbook: {config.docs_dir}/{path} would hide the page opsbook generates "
+                                  f"at the same path; rename or remove it")
+            generated = File.generated(config, path, content=page.markdown)
+            generated.edit_uri = self._edit_path(page.source) if page.source else None
+            files.append(generated)
+        log.info("opsbook: added %d pages for the %s audience", len(pages), self.config.audience)
+        return files
+
+    def on_serve(self, server, /, *, config: MkDocsConfig, builder):
+        # `mkdocs serve` watches docs_dir only; the knowledge base lives beside it.
+        assert self._root is not None
+        for rel in (ROOT_MARKER, LAYOUT.playbooks, LAYOUT.runbooks, LAYOUT.postmortems,
+                    LAYOUT.incidents, LAYOUT.schedules, os.path.dirname(LAYOUT.status)):
+            if (self._root / rel).exists():
+                server.watch(str(self._root / rel))
+        return server
+
+    def _edit_path(self, source: Path) -> str | None:
+        assert self._edit_base is not None and self._root is not None
+        source = source.resolve()
+        for base_dir in (self._edit_base, self._root):
+            if source.is_relative_to(base_dir):
+                return source.relative_to(base_dir).as_posix()
+        return None

@@ -1,0 +1,33 @@
+"""Which documents a build for a given audience may show.
+
+This is the one place that decides it, so that no page (index, postmortem,
+a future action-item list) can disagree about what is hidden.
+"""
+
+from __future__ import annotations
+
+from opsbook.model.kb import KnowledgeBase
+from opsbook.model.postmortem import Postmortem
+from opsbook.render.page import AUDIENCES, Audience
+
+# Postmortem visibility -> the audiences that may read it. Restricted ones
+# (security incidents, personal data) are published nowhere, by design.
+_READERS: dict[str, frozenset[str]] = {
+    "public": frozenset({"public", "internal"}),
+    "internal": frozenset({"internal"}),
+    "restricted": frozenset(),
+}
+
+
+def check_audience(audience: str) -> Audience:
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}; got {audience!r}")
+    return audience  # type: ignore[return-value]
+
+
+def may_read(audience: Audience, postmortem: Postmortem) -> bool:
+    return audience in _READERS.get(postmortem.visibility, frozenset())
+
+
+def visible_postmortems(kb: KnowledgeBase, audience: Audience) -> list[Postmortem]:
+    return [pm for pm in kb.postmortem_list if may_read(audience, pm)]

@@ -1,0 +1,93 @@
+"""`postmortems/index.md` and one page per postmortem the audience may read.
+
+Hidden postmortems are dropped before anything is rendered, so neither the
+index nor any other page can mention them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from opsbook.model.kb import KnowledgeBase
+from opsbook.model.postmortem import ActionItem, Postmortem
+from opsbook.render.audience import visible_postmortems
+from opsbook.render.body import append_to_section, split_title
+from opsbook.render.environment import render_template
+from opsbook.render.markdown import Markdown, external_link, md_escape, page_link
+from opsbook.render.page import Audience, Page
+from opsbook.render.severity import level_link
+from opsbook.render.text import person_name
+
+INDEX = "postmortems/index.md"
+
+
+def postmortem_path(postmortem: Postmortem) -> str:
+    return f"postmortems/{postmortem.id}.md"
+
+
+def severity_of(kb: KnowledgeBase, postmortem: Postmortem) -> str | None:
+    """The incident's severity; the postmortem's own for a near miss."""
+    incident = kb.incidents.get(postmortem.incident) if postmortem.incident else None
+    return incident.severity if incident is not None else postmortem.severity
+
+
+def _incident_text(kb: KnowledgeBase, postmortem: Postmortem) -> Markdown:
+    if not postmortem.incident:
+        return Markdown("")
+    incident = kb.incidents.get(postmortem.incident)
+    if incident is None:
+        return md_escape(postmortem.incident)
+    return md_escape(f"{incident.id} · {incident.title}")
+
+
+def _ticket(item: ActionItem) -> Markdown:
+    if item.ticket and item.ticket.startswith(("http://", "https://")):
+        return external_link(item.ticket, item.ticket)
+    return md_escape(item.ticket or "")
+
+
+def _action_items_table(kb: KnowledgeBase, items: list[ActionItem]) -> str:
+    return render_template("action_items.md.j2", items=items,
+                           owner=lambda item: person_name(kb, item.owner), ticket=_ticket)
+
+
+def _newest_first(postmortems: list[Postmortem]) -> list[Postmortem]:
+    return sorted(postmortems, key=lambda pm: (pm.date or date.min, pm.id), reverse=True)
+
+
+def postmortem_index(kb: KnowledgeBase, postmortems: list[Postmortem]) -> Page:
+    markdown = render_template(
+        "postmortems_index.md.j2",
+        postmortems=_newest_first(postmortems),
+        link=lambda pm: page_link(pm.title, INDEX, postmortem_path(pm)),
+        incident=lambda pm: pm.incident or "",
+        severity=lambda pm: level_link(kb, severity_of(kb, pm), INDEX),
+        owner=lambda pm: person_name(kb, pm.owner),
+        open_items=lambda pm: sum(1 for item in pm.action_items if item.is_open),
+    )
+    return Page(INDEX, markdown, None)
+
+
+def postmortem_page(kb: KnowledgeBase, postmortem: Postmortem) -> Page:
+    path = postmortem_path(postmortem)
+    titled = split_title(postmortem.body, postmortem.title)
+    body = titled.rest
+    if postmortem.action_items:
+        body = Markdown(append_to_section(body, "Action items",
+                                          _action_items_table(kb, postmortem.action_items)))
+    markdown = render_template(
+        "postmortem.md.j2",
+        postmortem=postmortem,
+        heading=titled.heading,
+        body=body,
+        incident=_incident_text(kb, postmortem),
+        severity=level_link(kb, severity_of(kb, postmortem), path),
+        owner=person_name(kb, postmortem.owner),
+        authors=[person_name(kb, author) for author in postmortem.authors],
+    )
+    return Page(path, markdown, postmortem.file)
+
+
+def postmortem_pages(kb: KnowledgeBase, audience: Audience) -> list[Page]:
+    shown = visible_postmortems(kb, audience)
+    return [postmortem_index(kb, shown), *(postmortem_page(kb, pm) for pm in shown)]

@@ -1,0 +1,123 @@
+"""`runbooks/index.md` (by service, by alert, all) and one page per runbook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from opsbook.model.kb import KnowledgeBase
+from opsbook.model.org import Service
+from opsbook.model.runbook import Runbook
+from opsbook.render.body import split_title
+from opsbook.render.environment import render_template
+from opsbook.render.markdown import Markdown, anchor_id, md_escape, page_link
+from opsbook.render.page import Page
+from opsbook.render.severity import level_link
+from opsbook.render.text import service_name, team_name
+
+INDEX = "runbooks/index.md"
+
+
+def runbook_path(runbook: Runbook) -> str:
+    # Mirrors the source path, so the authors' relative links keep working.
+    return f"runbooks/{runbook.id}.md"
+
+
+def next_review(kb: KnowledgeBase, runbook: Runbook) -> date | None:
+    """When the runbook is due for review again: a date, not a verdict, so the
+    page never depends on the day it was built."""
+    if runbook.last_reviewed is None:
+        return None
+    interval = runbook.review_every or kb.config.policies.runbooks.review_every
+    return runbook.last_reviewed + interval
+
+
+def team_text(kb: KnowledgeBase, team_id: str | None) -> Markdown:
+    """The team's name, with its Slack channel when it has one."""
+    if not team_id:
+        return Markdown("")
+    team = kb.teams.get(team_id)
+    name = md_escape(team_name(kb, team_id))
+    if team is not None and team.slack_channel:
+        return Markdown(f"{name} ({md_escape(team.slack_channel)})")
+    return name
+
+
+def service_anchor(service_id: str) -> Markdown:
+    return anchor_id("service", service_id)
+
+
+@dataclass(frozen=True)
+class ServiceSection:
+    anchor: str
+    name: str
+    service: Service | None
+    team: Markdown
+    runbooks: list[Runbook]
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    alert: str
+    runbook: Runbook
+
+
+def _by_service(kb: KnowledgeBase, runbooks: list[Runbook]) -> tuple[list[ServiceSection], list[Service]]:
+    """Sections in catalog order; runbooks whose service is unknown or unset
+    come last, together; also the services that have no runbook at all."""
+    sections = []
+    for service in kb.config.services:
+        own = [rb for rb in runbooks if rb.service == service.id]
+        if own:
+            sections.append(ServiceSection(service_anchor(service.id), service.name, service,
+                                           team_text(kb, service.team), own))
+    homeless = [rb for rb in runbooks if rb.service not in kb.services]
+    if homeless:
+        sections.append(ServiceSection(anchor_id("service", "other"), "Other runbooks", None,
+                                       Markdown(""), homeless))
+    covered = {rb.service for rb in runbooks}
+    uncovered = [s for s in kb.config.services if s.id not in covered]
+    return sections, uncovered
+
+
+def _by_alert(runbooks: list[Runbook]) -> list[AlertRow]:
+    rows = [AlertRow(alert, rb) for rb in runbooks for alert in rb.alerts]
+    return sorted(rows, key=lambda row: (row.alert.lower(), row.runbook.id))
+
+
+def runbook_index(kb: KnowledgeBase) -> Page:
+    runbooks = sorted(kb.runbook_list, key=lambda rb: (rb.title.lower(), rb.id))
+    sections, uncovered = _by_service(kb, runbooks)
+    markdown = render_template(
+        "runbooks_index.md.j2",
+        runbooks=runbooks,
+        sections=sections,
+        uncovered=uncovered,
+        alerts=_by_alert(runbooks),
+        link=lambda rb: page_link(rb.title, INDEX, runbook_path(rb)),
+        service=lambda rb: service_name(kb, rb.service),
+        team=lambda team_id: team_text(kb, team_id),
+        severity=lambda rb: level_link(kb, rb.severity, INDEX),
+        next_review=lambda rb: next_review(kb, rb),
+    )
+    return Page(INDEX, markdown, None)
+
+
+def runbook_page(kb: KnowledgeBase, runbook: Runbook) -> Page:
+    path = runbook_path(runbook)
+    service = kb.services.get(runbook.service) if runbook.service else None
+    markdown = render_template(
+        "runbook.md.j2",
+        runbook=runbook,
+        body=split_title(runbook.body, runbook.title),
+        service=(page_link(service.name, path, INDEX, service_anchor(service.id)) if service
+                 else md_escape(runbook.service or "")),
+        owner=team_text(kb, runbook.owner),
+        severity=level_link(kb, runbook.severity, path),
+        next_review=next_review(kb, runbook),
+    )
+    return Page(path, markdown, runbook.file)
+
+
+def runbook_pages(kb: KnowledgeBase) -> list[Page]:
+    return [runbook_index(kb), *(runbook_page(kb, rb) for rb in kb.runbook_list)]

@@ -1,0 +1,102 @@
+"""`severity.md`: the ladder, examples per level, and the decision tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opsbook.model.kb import KnowledgeBase
+from opsbook.model.severity import Question, SeverityLevel
+from opsbook.render.environment import render_template
+from opsbook.render.markdown import Markdown, anchor_id, md_escape, page_link
+from opsbook.render.page import Page
+from opsbook.render.text import deadline_text
+
+PATH = "severity.md"
+
+
+def level_anchor(level_id: str) -> str:
+    return anchor_id("level", level_id)
+
+
+def level_link(kb: KnowledgeBase, level_id: str | None, from_page: str, short: bool = False) -> Markdown:
+    """"SEV2 · Major" (or just "SEV2") linking to the level on the severity page;
+    plain text for an unknown id (the checker reports it)."""
+    if not level_id:
+        return Markdown("")
+    level = kb.severities.get(level_id)
+    if level is None:
+        return md_escape(level_id)
+    label = level.id if short else f"{level.id} · {level.name}"
+    return page_link(label, from_page, PATH, level_anchor(level.id))
+
+
+@dataclass(frozen=True)
+class NumberedQuestion:
+    number: int
+    anchor: str
+    question: Question
+    yes: Markdown
+    no: Markdown
+
+
+def _question_order(questions: list[Question], start: str) -> list[Question]:
+    """Questions in the order a reader meets them from the start, yes before
+    no; questions nothing leads to come last rather than vanish."""
+    by_id = {q.id: q for q in questions}
+    ordered: list[Question] = []
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        ident = stack.pop()
+        if ident in seen or ident not in by_id:
+            continue
+        seen.add(ident)
+        question = by_id[ident]
+        ordered.append(question)
+        stack.extend([question.no, question.yes])
+    ordered += [q for q in questions if q.id not in seen]
+    return ordered
+
+
+def _decision_tree(kb: KnowledgeBase) -> list[NumberedQuestion]:
+    tree = kb.severity_file.decision_tree if kb.severity_file else None
+    if tree is None:
+        return []
+    ordered = _question_order(tree.questions, tree.start)
+    numbers = {q.id: i for i, q in enumerate(ordered, start=1)}
+
+    def answer(target: str) -> Markdown:
+        if target in numbers:
+            return page_link(f"Question {numbers[target]}", PATH, PATH, anchor_id("q", target))
+        if target in kb.severities:
+            return Markdown(f"**{level_link(kb, target, PATH)}**")
+        return md_escape(target)
+
+    return [NumberedQuestion(numbers[q.id], anchor_id("q", q.id), q, answer(q.yes), answer(q.no))
+            for q in ordered]
+
+
+def _follow_up(level: SeverityLevel) -> str:
+    """The postmortem and status-page duties in one phrase, so the table stays
+    narrow enough to read without scrolling."""
+    if level.postmortem == "none":
+        postmortem = "no postmortem"
+    else:
+        due = f" within {deadline_text(level.postmortem_due)}" if level.postmortem_due else ""
+        postmortem = f"postmortem {level.postmortem}{due}"
+    status = "no status page" if level.status_page == "none" else f"status page {level.status_page}"
+    return f"{postmortem}; {status}"
+
+
+def severity_page(kb: KnowledgeBase) -> Page:
+    levels = kb.levels
+    markdown = render_template(
+        "severity.md.j2",
+        org=kb.config.name,
+        levels=levels,
+        anchor=level_anchor,
+        follow_up=_follow_up,
+        questions=_decision_tree(kb),
+    )
+    source = kb.severity_file.file if kb.severity_file else None
+    return Page(PATH, markdown, source)
