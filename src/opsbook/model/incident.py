@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from opsbook.model.base import ZonedDocument, Code, Document, Instant, Slug, Strict, Text, TimeZone
+from opsbook.model.base import (
+    Code,
+    Instant,
+    Slug,
+    Strict,
+    Text,
+    TimeZone,
+    ZonedDocument,
+)
 
 Stage = Literal["investigating", "identified", "monitoring", "resolved"]
 STAGES: tuple[str, ...] = ("investigating", "identified", "monitoring", "resolved")

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from opsbook.model.base import ZonedDocument, ClockTime, Document, Duration, Instant, LocalDateTime, Slug, Strict, Text, TimeZone
+from opsbook.model.base import (
+    ClockTime,
+    Duration,
+    Instant,
+    LocalDateTime,
+    Slug,
+    Strict,
+    Text,
+    TimeZone,
+    ZonedDocument,
+)
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

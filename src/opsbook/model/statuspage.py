@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from opsbook.model.base import ZonedDocument, Day, Document, Instant, Slug, Strict, Text, TimeZone
+from opsbook.model.base import (
+    Day,
+    Instant,
+    Slug,
+    Strict,
+    Text,
+    TimeZone,
+    ZonedDocument,
+)
 
 MaintenanceStatus = Literal["scheduled", "in_progress", "verifying", "completed"]
 
