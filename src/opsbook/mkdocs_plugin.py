@@ -27,7 +27,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from opsbook.diagnostics import Diagnostic
+from opsbook.diagnostics import Diagnostic, Level
 from opsbook.load import LAYOUT, ROOT_MARKER, load
 from opsbook.model.kb import KnowledgeBase
 from opsbook.render import AUDIENCES, render_pages
@@ -76,15 +76,28 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         if not (root / ROOT_MARKER).is_file():
             raise PluginError(f"opsbook: no {ROOT_MARKER} in {root}; set the plugin's `root` option "
                               f"to the knowledge base folder")
+        self._refuse_sources_in_docs_dir(Path(config.docs_dir))
         kb, diags = load(root)
-        if kb is None or diags:
-            # Every diagnostic from loading is an error: a file left out of the
-            # model would silently vanish from the site.
-            detail = "\n".join(_located(diags, self._root))
+        errors = [d for d in diags if d.severity is Level.ERROR]
+        if kb is None or errors:
+            # A file that failed to load is left out of the model, so it would
+            # silently vanish from the site: stop instead.
+            detail = "\n".join(_located(errors, self._root))
             raise PluginError(f"opsbook: the knowledge base at {root} did not load:\n{detail}\n"
                               f"Run `opsbook validate` for details.")
         self._kb = kb
         return config
+
+    def _refuse_sources_in_docs_dir(self, docs_dir: Path) -> None:
+        # MkDocs would publish those files as they are, restricted postmortems
+        # included, and beside the generated pages for the same paths.
+        assert self._root is not None
+        docs_dir = docs_dir.resolve()
+        for folder in (LAYOUT.runbooks, LAYOUT.playbooks, LAYOUT.postmortems, LAYOUT.incidents):
+            path = self._root / folder
+            if path.is_dir() and path.resolve().is_relative_to(docs_dir):
+                raise PluginError(f"opsbook: docs_dir ({docs_dir}) contains the knowledge base's {folder}/ "
+                                  f"folder; point docs_dir at a folder of hand-written pages only, such as docs/")
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         assert self._kb is not None and self._edit_base is not None

@@ -69,6 +69,7 @@ def render(ctx: click.Context, out_dir: Path, audience: str, as_json: bool) -> N
     runbooks and postmortems. Exit 0 when written, 1 when the knowledge base
     does not load, 2 on usage or I/O errors.
     """
+    from opsbook.diagnostics import Level
     from opsbook.load import load
     from opsbook.render import render_pages
     from opsbook.report import display_path
@@ -76,13 +77,15 @@ def render(ctx: click.Context, out_dir: Path, audience: str, as_json: bool) -> N
 
     root = root_from(ctx)
     kb, diags = load(root)
-    if kb is None or diags:
+    errors = [d for d in diags if d.severity is Level.ERROR]
+    if kb is None or errors:
+        # A file that failed to load would be missing from the pages: write none.
         source = SourceMap()
-        for diag in sorted((source.resolve(d) for d in diags), key=lambda d: (str(d.file), d.line, d.column)):
+        for diag in sorted((source.resolve(d) for d in errors), key=lambda d: (str(d.file), d.line, d.column)):
             click.echo(f"{display_path(diag.file, root)}:{diag.line}:{diag.column}: {diag.severity.value} "
                        f"{diag.code} {diag.message}", err=True)
-        click.echo(f"opsbook: the knowledge base did not load ({len(diags)} error"
-                   f"{'s' * (len(diags) != 1)}); nothing written", err=True)
+        click.echo(f"opsbook: the knowledge base did not load ({len(errors)} error"
+                   f"{'s' * (len(errors) != 1)}); nothing written", err=True)
         ctx.exit(1)
 
     pages = render_pages(kb, audience)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from functools import cache
 import jinja2
 
 from opsbook.render import text
-from opsbook.render.markdown import Markdown, md_cell, md_code, md_escape
+from opsbook.render.markdown import md_cell, md_code, md_escape
 
 
 def _finalize(value: object) -> str:
@@ -39,7 +39,6 @@ def environment() -> jinja2.Environment:
         duration=text.duration_text,
         deadline=text.deadline_text,
     )
-    env.globals["Markdown"] = Markdown
     return env
 
 

@@ -35,15 +35,14 @@ def _incident_text(kb: KnowledgeBase, postmortem: Postmortem) -> Markdown:
     if not postmortem.incident:
         return Markdown("")
     incident = kb.incidents.get(postmortem.incident)
-    if incident is None:
+    if incident is None or incident.title == postmortem.title:
         return md_escape(postmortem.incident)
     return md_escape(f"{incident.id} · {incident.title}")
 
 
 def _ticket(item: ActionItem) -> Markdown:
-    if item.ticket and item.ticket.startswith(("http://", "https://")):
-        return external_link(item.ticket, item.ticket)
-    return md_escape(item.ticket or "")
+    """A ticket URL becomes a link; a tracker key (PAY-1234) stays text."""
+    return external_link(item.ticket, item.ticket)
 
 
 def _action_items_table(kb: KnowledgeBase, items: list[ActionItem]) -> str:
@@ -61,8 +60,7 @@ def postmortem_index(kb: KnowledgeBase, postmortems: list[Postmortem]) -> Page:
         postmortems=_newest_first(postmortems),
         link=lambda pm: page_link(pm.title, INDEX, postmortem_path(pm)),
         incident=lambda pm: pm.incident or "",
-        severity=lambda pm: level_link(kb, severity_of(kb, pm), INDEX),
-        owner=lambda pm: person_name(kb, pm.owner),
+        severity=lambda pm: level_link(kb, severity_of(kb, pm), INDEX, short=True),
         open_items=lambda pm: sum(1 for item in pm.action_items if item.is_open),
     )
     return Page(INDEX, markdown, None)

@@ -96,8 +96,8 @@ def runbook_index(kb: KnowledgeBase) -> Page:
         alerts=_by_alert(runbooks),
         link=lambda rb: page_link(rb.title, INDEX, runbook_path(rb)),
         service=lambda rb: service_name(kb, rb.service),
-        team=lambda team_id: team_text(kb, team_id),
-        severity=lambda rb: level_link(kb, rb.severity, INDEX),
+        team=lambda team_id: team_name(kb, team_id),
+        severity=lambda rb: level_link(kb, rb.severity, INDEX, short=True),
         next_review=lambda rb: next_review(kb, rb),
     )
     return Page(INDEX, markdown, None)

@@ -14,7 +14,7 @@ from opsbook.render.text import deadline_text
 PATH = "severity.md"
 
 
-def level_anchor(level_id: str) -> str:
+def level_anchor(level_id: str) -> Markdown:
     return anchor_id("level", level_id)
 
 
@@ -89,11 +89,9 @@ def _follow_up(level: SeverityLevel) -> str:
 
 
 def severity_page(kb: KnowledgeBase) -> Page:
-    levels = kb.levels
     markdown = render_template(
         "severity.md.j2",
-        org=kb.config.name,
-        levels=levels,
+        levels=kb.levels,
         anchor=level_anchor,
         follow_up=_follow_up,
         questions=_decision_tree(kb),
