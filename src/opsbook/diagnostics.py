@@ -100,6 +100,9 @@ class Diagnostic:
     # Points at the key of a mapping entry instead of its value (unknown keys).
     at_key: bool = False
     level: Level | None = None  # overrides the rule's level when set
+    # Another place the message refers to ("first defined on line N"); its line
+    # is resolved with this diagnostic's own position.
+    related: tuple[Path, DocPath] | None = None
 
     @property
     def code(self) -> str:

@@ -7,6 +7,7 @@ the rest still load, so one typo does not hide every other finding.
 from __future__ import annotations
 
 import difflib
+import reprlib
 import types
 import typing
 from dataclasses import dataclass
@@ -81,27 +82,40 @@ def _visible(path: Path, base: Path) -> bool:
     return not any(part.startswith((".", "_")) for part in path.relative_to(base).parts)
 
 
-def _files(folder: Path, pattern: str, recursive: bool) -> list[Path]:
+_YAML = (".yaml", ".yml")
+
+
+def _files(folder: Path, suffixes: tuple[str, ...], recursive: bool) -> list[Path]:
     if not folder.is_dir():
         return []
-    found = folder.rglob(pattern) if recursive else folder.glob(pattern)
-    return sorted(p for p in found if p.is_file() and _visible(p, folder) and p.name not in _NOT_CONTENT)
+    found = folder.rglob("*") if recursive else folder.glob("*")
+    return sorted(p for p in found if p.suffix in suffixes and p.is_file() and _visible(p, folder)
+                  and p.name not in _NOT_CONTENT)
+
+
+def _fixed(path: Path) -> list[Path]:
+    """A file at a fixed place, spelt .yaml or .yml."""
+    for candidate in (path, path.with_suffix(".yml")):
+        if candidate.is_file():
+            return [candidate]
+    return []
 
 
 def discover(root: Path, layout: Layout = LAYOUT) -> dict[str, list[Path]]:
     """Every file opsbook reads, by kind."""
-    special = {root / layout.people, root / layout.escalation}
+    people, escalation = _fixed(root / layout.people), _fixed(root / layout.escalation)
+    special = set(people + escalation)
     return {
         "config": [root / ROOT_MARKER],
-        "people": [p for p in [root / layout.people] if p.is_file()],
-        "escalation": [p for p in [root / layout.escalation] if p.is_file()],
-        "schedule": [p for p in _files(root / layout.schedules, "*.yaml", False) if p not in special],
-        "severity": [p for p in [root / layout.severity] if p.is_file()],
-        "playbook": _files(root / layout.playbooks, "*.md", False),
-        "runbook": _files(root / layout.runbooks, "*.md", True),
-        "incident": _files(root / layout.incidents, "*.yaml", False),
-        "postmortem": _files(root / layout.postmortems, "*.md", True),
-        "status": [p for p in [root / layout.status] if p.is_file()],
+        "people": people,
+        "escalation": escalation,
+        "schedule": [p for p in _files(root / layout.schedules, _YAML, False) if p not in special],
+        "severity": _fixed(root / layout.severity),
+        "playbook": _files(root / layout.playbooks, (".md",), False),
+        "runbook": _files(root / layout.runbooks, (".md",), True),
+        "incident": _files(root / layout.incidents, _YAML, False),
+        "postmortem": _files(root / layout.postmortems, (".md",), True),
+        "status": _fixed(root / layout.status),
     }
 
 
@@ -161,9 +175,13 @@ def _keys_of(cls: type[BaseModel] | None) -> list[str]:
     return [f.alias or name for name, f in cls.model_fields.items()]
 
 
+_REPR = reprlib.Repr()  # keyword arguments need Python 3.12
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 2, 60, 60, 4, 4
+
+
 def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    # reprlib: bounded in length *and* depth (a 1,000-deep list must not recurse).
+    return _REPR.repr(value)
 
 
 def validation_diagnostics(path: Path, exc: ValidationError, cls: type[BaseModel], data: Any) -> list[Diagnostic]:
@@ -171,10 +189,12 @@ def validation_diagnostics(path: Path, exc: ValidationError, cls: type[BaseModel
     for error in exc.errors(include_url=False):
         keep_last = error["type"] in ("missing", "extra_forbidden")
         by_path.setdefault((error["type"] == "missing", _clean_path(error["loc"], data, keep_last)), []).append(error)
-    diags: list[Diagnostic] = []
-    for (_missing, doc_path), errors in by_path.items():
-        diags.append(_one_diagnostic(path, cls, doc_path, errors))
-    return diags
+    diags = [_one_diagnostic(path, cls, doc_path, errors) for (_missing, doc_path), errors in by_path.items()]
+    # A misspelt key shows up twice: unknown 'mesage' and missing 'message'.
+    # The unknown-key diagnostic already suggests the fix; drop the echo.
+    suggested = {(d.path[:-1], d.hint) for d in diags if d.rule is UNKNOWN_KEY}
+    return [d for d in diags if not (d.rule is MISSING_KEY
+                                     and (d.path, f"did you mean '{d.message.split(chr(39))[1]}'?") in suggested)]
 
 
 def _one_diagnostic(path: Path, cls: type[BaseModel], doc_path: DocPath, errors: list[dict]) -> Diagnostic:
@@ -199,8 +219,9 @@ def _one_diagnostic(path: Path, cls: type[BaseModel], doc_path: DocPath, errors:
         return Diagnostic(MISSING_KEY, path, f"missing required key '{key}'{_in(doc_path[:-1])}",
                           f"add '{key}:' with a value{about}", path=doc_path[:-1])
     if kind in _CUSTOM_RULES:
-        return Diagnostic(_CUSTOM_RULES[kind], path, f"{where}: {first['msg']}", _custom_hint(kind),
-                          path=doc_path)
+        message, _, suggestion = first["msg"].partition("; did you mean ")
+        hint = f"did you mean {suggestion}" if suggestion else _custom_hint(kind)
+        return Diagnostic(_CUSTOM_RULES[kind], path, f"{where}: {message}", hint, path=doc_path)
     messages = []
     for error in errors:
         msg = error["msg"]
@@ -242,11 +263,18 @@ _PLAIN = {
 }
 
 
+# Regular expressions are for machines; say what a valid value looks like.
+_PATTERN_WORDS = {
+    r"^[a-z0-9][a-z0-9_-]*$": "expected an id of lowercase letters, digits, '-' and '_' (like payments-api)",
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$": "expected an id of letters, digits, '.', '-' and '_' (like SEV1 or AI-101)",
+    r"^[UW][A-Z0-9]{6,12}$": "expected a Slack member id like U024BE7LH (profile > ... > Copy member ID)",
+    r"^[A-Za-z]+-\d{4}-\d{3,}$": "expected an incident id like INC-2026-014",
+}
+
+
 def _pattern_message(error: dict, key: str | None) -> str:
     pattern = error.get("ctx", {}).get("pattern", "")
-    if pattern.startswith("^[a-z0-9]"):
-        return "expected an id of lowercase letters, digits, '-' and '_' (like payments-api)"
-    return f"does not match the expected form {pattern}"
+    return _PATTERN_WORDS.get(pattern, f"does not match the expected form {pattern}")
 
 
 def _custom_hint(kind: str) -> str:
@@ -334,9 +362,12 @@ def load(root: Path, layout: Layout = LAYOUT,
     broken: set[str] = set()
     broken_ids: set[tuple[str, str]] = set()
 
+    missing: list[tuple[str, str]] = []
+
     def single(kind: str, cls, broken_kinds: Iterable[str]):
         paths = files[kind]
         if not paths:
+            missing.extend((k, getattr(layout, kind)) for k in broken_kinds)
             return None
         doc, found = load_yaml_document(cls, paths[0], zone)
         diags.extend(found)
@@ -373,6 +404,6 @@ def load(root: Path, layout: Layout = LAYOUT,
         root=root, config=config, people_file=people, escalation_file=escalation, severity_file=severity,
         status=status, schedule_list=schedules, runbook_list=runbooks, playbook_list=playbooks,
         incident_list=incidents, postmortem_list=postmortems, broken=frozenset(broken),
-        broken_ids=frozenset(broken_ids),
+        broken_ids=frozenset(broken_ids), missing=tuple(missing),
     )
     return kb, diags

@@ -67,11 +67,23 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _repository_path(path: Path, root: Path) -> str:
+    """Annotations name files relative to the repository (GITHUB_WORKSPACE), which
+    is not the knowledge base's root when the knowledge base lives in a subfolder."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    for base in ([Path(workspace).resolve()] if workspace else []) + [root]:
+        try:
+            return path.resolve().relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return str(path)
+
+
 def as_github(report: Report) -> str:
     """Workflow commands GitHub turns into annotations on the pull request's files."""
     lines = []
     for d in report.diagnostics:
-        rel = diagnostic_dict(d, report.root)["file"]
+        rel = _repository_path(d.file, report.root)
         command = "error" if d.severity is Level.ERROR else "warning"
         props = f"file={_escape_property(rel)},line={d.line},col={d.column},title={_escape_property(d.code + ' ' + d.rule.name)}"
         body = d.message + (f"\n{d.hint}" if d.hint else "")
@@ -91,7 +103,7 @@ def github_step_summary(report: Report) -> str:
     rows = ["### opsbook validate", "", _summary(report), "", "| | Where | Code | Message |", "|---|---|---|---|"]
     for d in report.diagnostics:
         icon = "❌" if d.severity is Level.ERROR else "⚠️"
-        rel = diagnostic_dict(d, report.root)["file"]
+        rel = _repository_path(d.file, report.root)
         rows.append(f"| {icon} | `{_md_cell(rel)}:{d.line}:{d.column}` | {d.code} | {_md_cell(d.message)} |")
     return "\n".join(rows) + "\n"
 

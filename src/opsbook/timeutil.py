@@ -11,11 +11,13 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
+# [0-9], not \d: \d also matches Arabic-Indic and full-width digits, which the
+# JSON Schemas (and so editors) reject.
+_DURATION = re.compile(r"^\s*([0-9]+)\s*(s|m|h|d|w)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_BUSINESS = re.compile(r"^\s*(\d+)\s*bd\s*$")
-DURATION_PATTERN = r"^\s*\d+\s*(s|m|h|d|w)\s*$"
-DEADLINE_PATTERN = r"^\s*\d+\s*(s|m|h|d|w|bd)\s*$"
+_BUSINESS = re.compile(r"^\s*([0-9]+)\s*bd\s*$")
+DURATION_PATTERN = r"^\s*[0-9]+\s*(s|m|h|d|w)\s*$"
+DEADLINE_PATTERN = r"^\s*[0-9]+\s*(s|m|h|d|w|bd)\s*$"
 
 
 def parse_duration(text: str) -> timedelta:
@@ -86,11 +88,17 @@ def add_business_days(start: datetime, days: int, zone: tzinfo) -> datetime:
     return to_aware(datetime.combine(day, local.time()), zone)
 
 
+# Files tzdata ships that are not zones a team lives in. "localtime" in
+# particular is whatever the machine is set to: the same file would mean
+# different instants on a laptop and in CI.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory", "posix", "right"})
+
+
 @functools.lru_cache(maxsize=None)
 def get_zone(name: str) -> zoneinfo.ZoneInfo:
     """An IANA zone; raises ValueError with close matches for a bad name."""
     try:
-        if not name or name != name.strip() or name.startswith("/") or ".." in name:
+        if not name or name != name.strip() or name.startswith("/") or ".." in name or name in _NOT_ZONES:
             raise zoneinfo.ZoneInfoNotFoundError(name)
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, IsADirectoryError, OSError):
@@ -107,7 +115,7 @@ def _all_zones() -> tuple[str, ...]:
 def suggest_zones(name: str) -> list[str]:
     import difflib
 
-    zones = _all_zones()
+    zones = tuple(z for z in _all_zones() if z not in _NOT_ZONES)
     lowered = {z.lower(): z for z in zones}
     if isinstance(name, str) and name.lower() in lowered:
         return [lowered[name.lower()]]
@@ -197,7 +205,7 @@ def parse_date(value: object) -> date:
 def parse_clock(value: object) -> int:
     """``"09:00"`` -> minutes after midnight; ``"24:00"`` is the end of the day."""
     if isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
+        match = re.fullmatch(r"\s*([0-9]{1,2}):([0-9]{2})\s*", value)
         if match:
             hours, minutes = int(match.group(1)), int(match.group(2))
             if (hours < 24 and minutes < 60) or (hours == 24 and minutes == 0):

@@ -44,6 +44,10 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # How many nodes a document may expand to through aliases before we refuse it.
 MAX_EXPANDED_NODES = 1_000_000
+# libyaml's composer recurses once per nesting level and overflows the C stack
+# somewhere past 30,000 levels, taking the process down with it; Python code
+# that walks values recurses too. No real file nests more than a few dozen.
+MAX_DEPTH = 1000
 
 
 class _Resolver(yaml.resolver.Resolver):
@@ -84,14 +88,31 @@ class AliasExpansionError(yaml.MarkedYAMLError):
     pass
 
 
+def _located_scalar(kind: str, parse):
+    """Wrap a scalar constructor so bad text under an explicit tag (``!!int abc``)
+    becomes a located YAML error rather than a ValueError without a position."""
+
+    def construct(self, node):
+        try:
+            return parse(self, node)
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid {kind} for the tag {node.tag.rsplit(':', 1)[-1]}",
+                node.start_mark) from None
+
+    return construct
+
+
+def _yaml12_int(self, node):  # YAML 1.2: no octal-by-leading-zero, no sexagesimal 1:30
+    value = self.construct_scalar(node)
+    if value.startswith("0o"):
+        return int(value[2:], 8)
+    if value.startswith("0x"):
+        return int(value[2:], 16)
+    return int(value, 10)
+
+
 class _Constructor(yaml.constructor.SafeConstructor):
-    def construct_yaml_int(self, node):  # YAML 1.2: no octal-by-leading-zero, no 1:30
-        value = self.construct_scalar(node)
-        if value.startswith("0o"):
-            return int(value[2:], 8)
-        if value.startswith("0x"):
-            return int(value[2:], 16)
-        return int(value, 10)
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
@@ -112,7 +133,11 @@ class _Constructor(yaml.constructor.SafeConstructor):
         return super().construct_mapping(node, deep=deep)
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _located_scalar("integer", _yaml12_int))
+_Constructor.add_constructor("tag:yaml.org,2002:float",
+                             _located_scalar("number", yaml.constructor.SafeConstructor.construct_yaml_float))
+_Constructor.add_constructor("tag:yaml.org,2002:bool",
+                             _located_scalar("boolean", yaml.constructor.SafeConstructor.construct_yaml_bool))
 # Timestamps are never resolved implicitly (see module doc); an explicit
 # !!timestamp tag still works but yields a string for uniform parsing later.
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str)
@@ -134,6 +159,45 @@ else:
             yaml.cyaml.CParser.__init__(self, stream)
             _Constructor.__init__(self)
             _Resolver.__init__(self)
+
+
+class NestingError(yaml.MarkedYAMLError):
+    pass
+
+
+def _check_depth(text: str) -> None:
+    """Refuse documents nested deeper than MAX_DEPTH before anything recurses.
+
+    Every level of nesting costs a bracket or a character on its line
+    (indentation or an indicator), so brackets plus the longest line bound the
+    depth. Only a text whose bound is over the limit is scanned event by event.
+    """
+    bound = text.count("[") + text.count("{") + max(map(len, text.split("\n")), default=0)
+    if bound <= MAX_DEPTH:
+        return
+    scanner = OpsbookLoader(text)
+    depth = 0
+    try:
+        while (event := scanner.get_event()) is not None:
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise NestingError(None, None, f"values are nested more than {MAX_DEPTH} levels deep",
+                                       event.start_mark)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    finally:
+        scanner.dispose()
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of a one-document YAML text, with the depth guard."""
+    _check_depth(text)
+    loader = OpsbookLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 def _expanded_size(root: yaml.Node) -> int:
@@ -177,6 +241,8 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, 
         utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and data[1] == 0)
         hint = ("the file looks like UTF-16; save it as UTF-8" if utf16
                 else "this looks like a binary file; opsbook reads UTF-8 text only")
+        if utf16:  # a property of the whole file, not of one place in it
+            line, col = 1, 1
         return None, [Diagnostic(ENCODING, path, "file contains NUL bytes, so it is not text", hint,
                                  line=line, column=col)]
     try:
@@ -229,45 +295,79 @@ def split_front_matter(path: Path, text: str) -> tuple[FrontMatterSplit | None, 
         "add a line '---' after the last metadata key", line=1, column=1)]
 
 
+# (substring of PyYAML's or libyaml's wording, hint). First match wins.
 _HINTS = [
-    ("found character '\\t'", "YAML does not allow tab characters for indentation; indent with spaces"),
-    ("mapping values are not allowed", "quote a value that contains ': ', or check the indentation of this line"),
     ("could not determine a constructor", "opsbook loads YAML safely and accepts no language-specific tags "
                                           "such as !!python/object; write plain values"),
     ("found undefined tag handle", "remove the tag; opsbook files use plain YAML values"),
+    ("is not a valid", "remove the tag, or write a value of that type"),
     ("duplicate key", "remove one of the two entries, or merge them"),
+    ("mapping values are not allowed", "quote a value that contains ': ', or check the indentation of this line"),
+    ("did not find expected key", "check the indentation: keys of one mapping must line up"),
     ("expected <block end>", "check the indentation: items of one list or mapping must line up"),
-    ("found unacceptable character", "remove the control character"),
+    ("did not find expected '-'", "check the indentation: items of one list must line up"),
     ("while scanning a quoted scalar", "close the quoted string"),
+    ("found unexpected end of stream", "close the quoted string or bracket"),
+    ("nested more than", "flatten the structure; opsbook files need only a few levels"),
 ]
 
 
-def _yaml_error(path: Path, exc: yaml.YAMLError, first_line: int) -> Diagnostic:
+def _position(text: str, index: int) -> tuple[int, int]:
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def _char_at(text: str, mark) -> str:
+    return text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError, first_line: int, text: str = "") -> Diagnostic:
+    offset = first_line - 1
+    if isinstance(exc, yaml.reader.ReaderError):  # not a MarkedYAMLError: it has a character index
+        line, col = _position(text, exc.position) if text else (1, 1)
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return Diagnostic(YAML_SYNTAX, path, f"control characters are not allowed in YAML (found U+{ord(char):04X})",
+                          "remove the control character", line=line + offset, column=col)
     if isinstance(exc, AliasExpansionError):
         mark = exc.problem_mark
         return Diagnostic(YAML_ALIASES, path, exc.problem or "aliases expand to too much data",
                           "use fewer nested aliases (&anchor / *alias)",
                           line=(mark.line + first_line if mark else first_line), column=(mark.column + 1 if mark else 1))
     rule = DUPLICATE_KEY if isinstance(exc, DuplicateKeyError) else YAML_SYNTAX
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.problem and exc.context_mark is not None and exc.context_mark is not mark \
-                and not isinstance(exc, DuplicateKeyError):
-            problem = f"{problem} ({exc.context} on line {exc.context_mark.line + first_line})"
-        elif isinstance(exc, DuplicateKeyError) and exc.context_mark is not None:
-            problem = f"{problem} (first defined on line {exc.context_mark.line + first_line})"
-        hint = next((h for needle, h in _HINTS if needle in str(exc)), "fix the YAML syntax at this position")
-        line = (mark.line + first_line) if mark else first_line
-        col = (mark.column + 1) if mark else 1
-        return Diagnostic(rule, path, problem, hint, line=line, column=col)
-    return Diagnostic(rule, path, str(exc), "fix the YAML syntax", line=first_line, column=1)
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return Diagnostic(rule, path, " ".join(str(exc).split()), "fix the YAML syntax", line=first_line, column=1)
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    context = exc.context_mark
+    hint = next((h for needle, h in _HINTS if needle in str(exc)), "fix the YAML syntax at this position")
+    if _char_at(text, mark) == "\t" or "tab character" in problem:
+        problem, hint = "a tab is used for indentation", "indent with spaces; YAML does not allow tabs there"
+    elif isinstance(exc, DuplicateKeyError) and context is not None:
+        problem = f"{problem} (first defined on line {context.line + first_line})"
+    elif "another document" in problem and mark is not None:
+        problem = (f"a second YAML document starts on line {mark.line + first_line} ('---'); "
+                   "opsbook reads one document per file")
+        hint = "remove the '---' line, or move the second document to a file of its own"
+    elif context is not None and "flow" in (exc.context or "") and _char_at(text, context) in "[{":
+        opener = _char_at(text, context)
+        closer = "]" if opener == "[" else "}"
+        problem = (f"the '{opener}' opened on line {context.line + first_line}, column {context.column + 1} "
+                   "is never closed")
+        hint = f"add '{closer}', or quote the value if the bracket is meant as text"
+        mark = context  # the opening bracket is what needs fixing
+    elif exc.context and exc.problem and context is not None and context is not mark:
+        problem = f"{problem} ({exc.context} on line {context.line + first_line})"
+    line = (mark.line + first_line) if mark else first_line
+    col = (mark.column + 1) if mark else 1
+    return Diagnostic(rule, path, problem, hint, line=line, column=col)
 
 
 def parse_yaml(path: Path, text: str, first_line: int = 1, *, allow_empty: bool = False) -> tuple[Any, list[Diagnostic]]:
     """Parse one YAML document; ``first_line`` is where ``text`` starts in the file."""
-    loader = OpsbookLoader(text)
+    loader = None
     try:
+        _check_depth(text)
+        loader = OpsbookLoader(text)
         node = loader.get_single_node()
         if node is None:
             if allow_empty:
@@ -280,9 +380,10 @@ def parse_yaml(path: Path, text: str, first_line: int = 1, *, allow_empty: bool 
                                       node.start_mark)
         return loader.construct_document(node), []
     except yaml.YAMLError as exc:
-        return None, [_yaml_error(path, exc, first_line)]
+        return None, [_yaml_error(path, exc, first_line, text)]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 @dataclass(frozen=True)
@@ -310,7 +411,7 @@ class SourceMap:
                     split, _ = split_front_matter(path, text)
                     text, first = (split.yaml_text, split.yaml_first_line) if split else ("", 1)
                 try:
-                    node = yaml.compose(text, Loader=OpsbookLoader)
+                    node = compose(text)
                 except yaml.YAMLError:
                     node = None
             self._cache[path] = (node, first)
@@ -340,6 +441,11 @@ class SourceMap:
         return Position(mark.line + first, mark.column + 1)
 
     def resolve(self, diag: Diagnostic) -> Diagnostic:
+        if diag.related is not None:
+            other_file, other_path = diag.related
+            where = self.locate(other_file, other_path)
+            place = f"line {where.line}" + ("" if other_file == diag.file else f" of {other_file.name}")
+            diag = replace(diag, message=f"{diag.message} (first defined on {place})", related=None)
         if diag.line:
             return diag
         pos = self.locate(diag.file, diag.path, diag.at_key)

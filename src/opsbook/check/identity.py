@@ -14,10 +14,8 @@ def duplicates(entries: Iterable[tuple[str, Path, DocPath]], noun: str) -> Itera
     first: dict[str, tuple[Path, DocPath]] = {}
     for ident, file, path in entries:
         if ident in first:
-            other_file, _ = first[ident]
-            where = "" if other_file == file else f" in {other_file.name}"
-            yield Diagnostic(DUPLICATE_ID, file, f"duplicate {noun} id '{ident}' (first defined{where} earlier)",
-                             f"give this {noun} another id, or merge the two", path=path)
+            yield Diagnostic(DUPLICATE_ID, file, f"duplicate {noun} id '{ident}'",
+                             f"give this {noun} another id, or merge the two", path=path, related=first[ident])
         else:
             first[ident] = (file, path)
 

@@ -20,6 +20,10 @@ from opsbook.model.incident import MILESTONE_ORDER
 from opsbook.timeutil import format_duration, humanize
 
 
+def _days(delta) -> str:
+    return f"{delta.days} day{'s' if delta.days != 1 else ''}"
+
+
 def _norm(title: str) -> str:
     return " ".join(title.lower().replace("&", "and").split())
 
@@ -55,7 +59,7 @@ def runbook_reviews(ctx: Context) -> Iterable[Diagnostic]:
         if due < today:
             yield Diagnostic(RUNBOOK_REVIEW_OVERDUE, doc.file,
                              f"runbook review is overdue: last reviewed {doc.last_reviewed.isoformat()}, due every "
-                             f"{format_duration(interval)}, so by {due.isoformat()} ({(today - due).days} days ago)",
+                             f"{format_duration(interval)}, so by {due.isoformat()} ({_days(today - due)} ago)",
                              f"walk through it against the live system, fix what changed, and set last_reviewed: "
                              f"{today.isoformat()}", path=("last_reviewed",))
 
@@ -148,9 +152,12 @@ def incident_roles(ctx: Context) -> Iterable[Diagnostic]:
         filled = set(inc.roles) | ({"commander"} if inc.commander else set())
         missing = [role for role in level.roles if role not in filled]
         if missing:
+            parts = [] if "commander" not in missing else ["commander: <person id>"]
+            others = [role for role in missing if role != "commander"]
+            if others:
+                parts.append("roles: {" + ", ".join(f"{role}: <person id>" for role in others) + "}")
             yield Diagnostic(INCIDENT_ROLES, inc.file,
                              f"{inc.severity} needs the role{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
-                             "commander: <person>, or roles: {" + f"{missing[-1]}: <person>" + "}",
-                             path=("roles",) if inc.roles else ())
+                             "add " + " and ".join(parts), path=("roles",) if inc.roles else ())
 
 

@@ -3,6 +3,7 @@ escalation policies, incidents, components and runbooks."""
 
 from __future__ import annotations
 
+import difflib
 from typing import Iterable
 
 from opsbook.check.registry import Context, check
@@ -93,8 +94,10 @@ def decision_tree(ctx: Context) -> Iterable[Diagnostic]:
     levels = {lv.id for lv in sev.levels}
     targets = sorted(questions) + sorted(levels)
     if tree.start not in questions:
+        close = difflib.get_close_matches(tree.start, sorted(questions), n=1, cutoff=0.6)
         yield Diagnostic(DECISION_TREE, f, f"decision tree starts at unknown question '{tree.start}'",
-                         f"start at one of: {', '.join(sorted(questions))}", path=("decision_tree", "start"))
+                         f"did you mean '{close[0]}'?" if close else f"start at one of: {', '.join(sorted(questions))}",
+                         path=("decision_tree", "start"))
         return
     for i, q in enumerate(tree.questions):
         for answer in ("yes", "no"):
@@ -156,7 +159,7 @@ def incident_references(ctx: Context) -> Iterable[Diagnostic]:
         for i, update in enumerate(inc.updates):
             for component in update.components:
                 yield from ctx.reference("component", component, UNKNOWN_COMPONENT, f,
-                                         ("updates", i, "components", component))
+                                         ("updates", i, "components", component), at_key=True)
         for i, entry in enumerate(inc.timeline):
             yield from ctx.reference("person", entry.by, UNKNOWN_PERSON, f, ("timeline", i, "by"))
 

@@ -7,12 +7,12 @@ files or the clock; ``ctx.now`` is the instant time-relative rules use.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
-from opsbook.diagnostics import Diagnostic, DocPath, Rule
+from opsbook.diagnostics import MISSING_FILE, Diagnostic, DocPath, Rule
 from opsbook.model.kb import KnowledgeBase
 
 Check = Callable[["Context"], Iterable[Diagnostic]]
@@ -28,12 +28,23 @@ def check(func: Check) -> Check:
 class Context:
     kb: KnowledgeBase
     now: datetime
+    # Defining files that are absent and already reported once (OB213).
+    _reported_missing: set[str] = field(default_factory=set)
 
     def reference(self, kind: str, ident: str | None, rule: Rule, file: Path, path: DocPath,
-                  what: str | None = None) -> Iterable[Diagnostic]:
+                  what: str | None = None, at_key: bool = False) -> Iterable[Diagnostic]:
         """A diagnostic when ``ident`` names no known thing of ``kind``."""
         if ident is None or self.kb.knows(kind, ident) is not False:
             return ()
+        missing = self.kb.missing_file_for(kind)
+        if missing is not None:
+            # One finding for the absent file, not one per reference to it.
+            if missing in self._reported_missing:  # people.yaml defines people *and* teams
+                return ()
+            self._reported_missing.add(missing)
+            return (Diagnostic(MISSING_FILE, file, f"'{ident}' refers to a {what or kind}, but {missing} does not "
+                               "exist", f"create {missing} (`opsbook init` shows its format)", path=path,
+                               at_key=at_key),)
         known = self.kb.ids(kind)
         close = difflib.get_close_matches(ident, known, n=1, cutoff=0.6)
         noun = what or kind
@@ -44,7 +55,7 @@ class Context:
             hint = f"known {noun} ids: {shown}"
         else:
             hint = f"no {noun} is defined yet; {_WHERE[kind]}"
-        return (Diagnostic(rule, file, f"unknown {noun} '{ident}'", hint, path=path),)
+        return (Diagnostic(rule, file, f"unknown {noun} '{ident}'", hint, path=path, at_key=at_key),)
 
 
 _WHERE = {

@@ -7,7 +7,7 @@ the rule, so the loader can map it to a diagnostic code.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -63,7 +63,10 @@ def _context_zone(info: ValidationInfo | None):
 
 
 def _instant(value, info):
-    return timeutil.parse_instant(value, _context_zone(info))
+    # Stored in UTC. An aware datetime in a ZoneInfo zone that falls in a
+    # repeated (fall-back) hour compares unequal to the same instant in any
+    # other zone (PEP 495); UTC has no such hour. Renderers convert for display.
+    return timeutil.parse_instant(value, _context_zone(info)).astimezone(timezone.utc)
 
 
 def _local(value, _info):

@@ -43,6 +43,8 @@ class KnowledgeBase:
     broken: frozenset[str] = frozenset()
     # Ids of items whose own file failed to load (e.g. one bad incident).
     broken_ids: frozenset[tuple[str, str]] = frozenset()
+    # Kind -> the defining file that does not exist (schedules/people.yaml ...).
+    missing: tuple[tuple[str, str], ...] = ()
 
     people: dict[str, Person] = field(init=False)
     teams: dict[str, Team] = field(init=False)
@@ -78,6 +80,12 @@ class KnowledgeBase:
         return timeutil.get_zone(self.config.timezone)
 
     @property
+    def status_zone(self) -> ZoneInfo:
+        """The status page's zone: its own, else the organisation's."""
+        name = self.status.timezone if self.status and self.status.timezone else self.config.timezone
+        return timeutil.get_zone(name)
+
+    @property
     def levels(self) -> tuple[SeverityLevel, ...]:
         """Severity levels, most severe first."""
         return tuple(self.severity_file.levels) if self.severity_file else ()
@@ -87,6 +95,9 @@ class KnowledgeBase:
         if kind in self.broken or (kind, ident) in self.broken_ids:
             return None
         return ident in getattr(self, _KIND_INDEX[kind])
+
+    def missing_file_for(self, kind: str) -> str | None:
+        return dict(self.missing).get(kind)
 
     def ids(self, kind: str) -> list[str]:
         return sorted(getattr(self, _KIND_INDEX[kind]))

@@ -53,8 +53,9 @@ class Maintenance(Strict):
 class StatusPage(ZonedDocument):
     name: str
     url: str | None = None
-    timezone: TimeZone = "UTC"
-    """Zone the page shows times in; also for maintenance times without an offset."""
+    timezone: TimeZone | None = None
+    """Zone the page shows times in, and of maintenance times without an offset;
+    defaults to the organisation's."""
     groups: list[Group] = []
     components: list[Component] = []
     maintenance: list[Maintenance] = []
