@@ -34,7 +34,7 @@ REPO = HERE.parent
 OUT = HERE / "out"
 sys.path.insert(0, str(HERE))
 
-from generate_kb import NOW_TEXT, generate, scaled  # noqa: E402
+from generate_kb import NOW_TEXT, generate, scaled
 
 PY = sys.executable
 TARGET = 2.0  # validate may cost at most this many times the baseline
@@ -123,14 +123,14 @@ def gnu_time_rss(cmd: list[str]) -> float | None:
         return None
     with open(os.devnull, "wb") as null:
         proc = subprocess.run(["/usr/bin/time", "-v", *cmd], stdout=null, stderr=subprocess.PIPE, text=True,
-                              env=CHILD_ENV)
+                              env=CHILD_ENV, check=False)
     found = re.findall(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
     return int(found[-1]) / 1024 if found else None
 
 
 def findings(kb: Path) -> dict:
     """One untimed run that keeps the JSON, to count what the validator reported."""
-    proc = subprocess.run(validate_cmd(kb), capture_output=True, text=True, env=CHILD_ENV)
+    proc = subprocess.run(validate_cmd(kb), capture_output=True, text=True, env=CHILD_ENV, check=False)
     try:
         payload = json.loads(proc.stdout)
     except json.JSONDecodeError:
@@ -147,7 +147,7 @@ def findings(kb: Path) -> dict:
 def import_times(top: int = 15) -> list[dict]:
     """The heaviest imports of `opsbook --help`, by cumulative microseconds."""
     proc = subprocess.run([PY, "-X", "importtime", "-m", "opsbook", "--help"], capture_output=True, text=True,
-                          env=CHILD_ENV)
+                          env=CHILD_ENV, check=False)
     rows = []
     for line in proc.stderr.splitlines():
         m = re.match(r"import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)", line)
@@ -164,7 +164,7 @@ def profile(kb: Path, top: int = 30) -> dict:
 
     prof = OUT / "validate.prof"
     subprocess.run([PY, "-m", "cProfile", "-o", str(prof), "-m", "opsbook", "--root", str(kb), "validate",
-                    "--now", NOW_TEXT, "--format", "json"], stdout=subprocess.DEVNULL, env=CHILD_ENV)
+                    "--now", NOW_TEXT, "--format", "json"], stdout=subprocess.DEVNULL, env=CHILD_ENV, check=False)
     text = OUT / "profile.txt"
     with open(text, "w") as handle:
         stats = pstats.Stats(str(prof), stream=handle)
@@ -176,12 +176,22 @@ def profile(kb: Path, top: int = 30) -> dict:
 def git_state() -> dict:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                              text=True).stdout.strip()
+                              text=True, check=False).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=REPO, capture_output=True,
-                               text=True).stdout.strip()
-        return {"commit": head, "src_dirty": bool(dirty)}
+                               text=True, check=False).stdout.strip()
+        return {"commit": head, "src_dirty": bool(dirty), "src_digest": src_digest()}
     except OSError:
         return {}
+
+
+def src_digest() -> str:
+    """Short hash of src/**/*.py: tells apart runs on different uncommitted states of the code."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "src").rglob("*.py")):
+        digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def machine() -> dict:
@@ -315,7 +325,7 @@ def print_table(r: dict) -> None:
     print()
     print(f"machine: {m['nproc']} CPUs ({m['processor']}), Python {m['python']}, PyYAML {m['pyyaml']} "
           f"(libyaml {m['libyaml']}), pydantic {m['pydantic']}, opsbook at {m.get('commit', '?')}"
-          f"{' + uncommitted src changes' if m.get('src_dirty') else ''}")
+          f"{' + uncommitted src changes' if m.get('src_dirty') else ''} (src digest {m.get('src_digest', '?')})")
     counts = ", ".join(f"{kb[k]} {k}" for k in ("runbooks", "incidents", "postmortems", "schedules", "people")
                        if k in kb)
     print(f"knowledge base: {kb['files']} files, {kb['mib']} MiB" + (f" ({counts})" if counts else ""))

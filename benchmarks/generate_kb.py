@@ -19,37 +19,43 @@ import json
 import random
 import shutil
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-NOW = datetime(2026, 11, 20, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 NOW_TEXT = "2026-11-20T15:00:00Z"
-FIRST_INCIDENT = datetime(2023, 1, 2, tzinfo=timezone.utc)
+FIRST_INCIDENT = datetime(2023, 1, 2, tzinfo=UTC)
 
-FIRST_NAMES = """
-ada alan amara anika arjun aurora beatriz bruno camille carlos chen chloe dalia dario
-diego elena elif emeka emil esther farah felix greta hana hugo ibrahim ines isaac
-jana javier jin joao julia kai kamala karin kenji lars leila lucia luka mai malik
-marta mateo mei mila nadia naveen nia nikos noor olga omar oskar paula pedro petra
-quinn rahul rania rhea rui sade sara selin soren sofia tariq tomas uma valentina
-vera wanjiru xavier yara yusuf zainab zoe
-""".split()
-LAST_NAMES = """
-abebe adeyemi alvarez andersen bakker banerjee bianchi brennan castillo chowdhury
-costa dahl delacroix dubois eriksson fernandes fischer fontaine garcia gupta haddad
-hansen hashimoto ivanova jansen jovanovic kaur kim kowalski kruger lambert larsen
-lindqvist lopez marino markovic martins meyer moreau murphy nakamura nguyen novak
-obi okafor oliveira osei park pereira petrov popescu quist ramos rao reyes rossi
-sato schmidt silva singh sousa tanaka takahashi tan torres vargas varga wagner
-walsh wang weber yamamoto yilmaz zhang ziegler
-""".split()
-DOMAINS = """
-payments ledger identity search catalog checkout billing messaging notifications
-storage compute network edge data analytics ml fraud risk onboarding mobile web
-growth ads maps media video chat email security observability
-""".split()
-QUALIFIERS = "core platform api infra apps ops backend services pipeline frontend".split()
-COMPONENTS = "api worker db gateway scheduler cache ui consumer exporter sync".split()
+FIRST_NAMES = [
+    "ada", "alan", "amara", "anika", "arjun", "aurora", "beatriz", "bruno", "camille", "carlos", "chen",
+    "chloe", "dalia", "dario", "diego", "elena", "elif", "emeka", "emil", "esther", "farah", "felix",
+    "greta", "hana", "hugo", "ibrahim", "ines", "isaac", "jana", "javier", "jin", "joao", "julia",
+    "kai", "kamala", "karin", "kenji", "lars", "leila", "lucia", "luka", "mai", "malik", "marta",
+    "mateo", "mei", "mila", "nadia", "naveen", "nia", "nikos", "noor", "olga", "omar", "oskar", "paula",
+    "pedro", "petra", "quinn", "rahul", "rania", "rhea", "rui", "sade", "sara", "selin", "soren",
+    "sofia", "tariq", "tomas", "uma", "valentina", "vera", "wanjiru", "xavier", "yara", "yusuf",
+    "zainab", "zoe"
+]
+LAST_NAMES = [
+    "abebe", "adeyemi", "alvarez", "andersen", "bakker", "banerjee", "bianchi", "brennan", "castillo",
+    "chowdhury", "costa", "dahl", "delacroix", "dubois", "eriksson", "fernandes", "fischer", "fontaine",
+    "garcia", "gupta", "haddad", "hansen", "hashimoto", "ivanova", "jansen", "jovanovic", "kaur", "kim",
+    "kowalski", "kruger", "lambert", "larsen", "lindqvist", "lopez", "marino", "markovic", "martins",
+    "meyer", "moreau", "murphy", "nakamura", "nguyen", "novak", "obi", "okafor", "oliveira", "osei",
+    "park", "pereira", "petrov", "popescu", "quist", "ramos", "rao", "reyes", "rossi", "sato",
+    "schmidt", "silva", "singh", "sousa", "tanaka", "takahashi", "tan", "torres", "vargas", "varga",
+    "wagner", "walsh", "wang", "weber", "yamamoto", "yilmaz", "zhang", "ziegler"
+]
+DOMAINS = [
+    "payments", "ledger", "identity", "search", "catalog", "checkout", "billing", "messaging",
+    "notifications", "storage", "compute", "network", "edge", "data", "analytics", "ml", "fraud",
+    "risk", "onboarding", "mobile", "web", "growth", "ads", "maps", "media", "video", "chat", "email",
+    "security", "observability"
+]
+QUALIFIERS = [
+    "core", "platform", "api", "infra", "apps", "ops", "backend", "services", "pipeline", "frontend"
+]
+COMPONENTS = ["api", "worker", "db", "gateway", "scheduler", "cache", "ui", "consumer", "exporter", "sync"]
 ZONES = [
     "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Sao_Paulo",
     "Europe/London", "Europe/Berlin", "Europe/Paris", "Europe/Madrid", "Europe/Warsaw", "Africa/Lagos",
@@ -84,12 +90,13 @@ DUE_DAYS = {"SEV0": 5, "SEV1": 5, "SEV2": 10}
 IMPACT = {"SEV0": "critical", "SEV1": "major", "SEV2": "major", "SEV3": "minor", "SEV4": "none"}
 COMPONENT_STATUS = {"SEV0": "major_outage", "SEV1": "major_outage", "SEV2": "partial_outage",
                     "SEV3": "degraded_performance", "SEV4": "degraded_performance"}
-WORDS = """
-request retries timeout upstream queue replica shard primary failover cache node pool
-connection deploy config rollout canary traffic region zone cluster broker consumer
-partition index schema migration certificate token session limit quota budget alert
-dashboard latency throughput saturation backlog worker scheduler batch export import
-""".split()
+WORDS = [
+    "request", "retries", "timeout", "upstream", "queue", "replica", "shard", "primary", "failover",
+    "cache", "node", "pool", "connection", "deploy", "config", "rollout", "canary", "traffic", "region",
+    "zone", "cluster", "broker", "consumer", "partition", "index", "schema", "migration", "certificate",
+    "token", "session", "limit", "quota", "budget", "alert", "dashboard", "latency", "throughput",
+    "saturation", "backlog", "worker", "scheduler", "batch", "export", "import"
+]
 
 
 def q(text: str) -> str:
@@ -98,7 +105,7 @@ def q(text: str) -> str:
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def camel(slug: str) -> str:
@@ -181,7 +188,6 @@ class Generator:
     # --- schedules and escalation --------------------------------------------------
 
     def make_schedules(self) -> None:
-        rng = self.rng
         self.schedules: list[dict] = []
         n_teams = len(self.teams)
         seen: set[str] = set()

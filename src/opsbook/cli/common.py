@@ -9,8 +9,6 @@ from pathlib import Path
 
 import click
 
-from opsbook.load import NotAKnowledgeBase, find_root
-
 
 def usage_error(message: str) -> "click.exceptions.Exit":
     click.echo(f"opsbook: {message}", err=True)
@@ -18,6 +16,8 @@ def usage_error(message: str) -> "click.exceptions.Exit":
 
 
 def root_from(ctx: click.Context) -> Path:
+    from opsbook.load import NotAKnowledgeBase, find_root  # here, not at import: keeps --help fast
+
     given = (ctx.find_root().obj or {}).get("root")
     try:
         if given is not None:
