@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from datetime import datetime, timezone
 from pathlib import Path
 
 import markdown as python_markdown
@@ -21,6 +22,8 @@ from opsbook.cli import cli
 from opsbook.load import load
 from opsbook.render import render_pages
 from opsbook.render.markdown import external_link, md_cell, md_code, md_escape
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 
 HOSTILE = "<script>alert(1)</script> | x"
 PUBLIC_CANARY = "Canary public postmortem"
@@ -161,7 +164,7 @@ def tiny(tmp_path: Path) -> Path:
 def pages_for(root: Path, audience: str) -> dict:
     kb, diags = load(root)
     assert kb is not None and not diags, diags
-    return render_pages(kb, audience)
+    return render_pages(kb, audience, NOW)
 
 
 def html(markdown_text: str) -> str:
@@ -326,7 +329,7 @@ def test_internal_build_adds_internal_but_never_restricted(tiny):
 def test_unknown_audience_is_refused(tiny):
     kb, _ = load(tiny)
     with pytest.raises(ValueError, match="audience"):
-        render_pages(kb, "everyone")  # type: ignore[arg-type]
+        render_pages(kb, "everyone", NOW)  # type: ignore[arg-type]
 
 
 def test_empty_knowledge_base_still_has_every_index(tmp_path):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 from mkdocs.config import base
@@ -31,6 +32,7 @@ from opsbook.diagnostics import Diagnostic, Level
 from opsbook.load import LAYOUT, ROOT_MARKER, load
 from opsbook.model.kb import KnowledgeBase
 from opsbook.render import AUDIENCES, render_pages
+from opsbook.timeutil import parse_instant
 from opsbook.yamlsource import SourceMap
 
 log = logging.getLogger("mkdocs.plugins.opsbook")
@@ -41,6 +43,8 @@ class OpsbookConfig(base.Config):
     """Knowledge base root (the folder with opsbook.yaml); default: the folder of mkdocs.yml."""
     audience = c.Choice(AUDIENCES, default="public")
     """public: what anyone may read; internal: adds internal postmortems."""
+    now = c.Optional(c.Type(str))
+    """ISO 8601 instant the site is built for (default: opsbook.yaml's as_of, else the clock)."""
 
 
 def _relative(path: Path, base_dir: Path) -> str:
@@ -68,6 +72,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         self._kb: KnowledgeBase | None = None
         self._root: Path | None = None
         self._edit_base: Path | None = None
+        self._now: datetime | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_dir = Path(os.path.dirname(config.config_file_path or os.path.join(os.getcwd(), "mkdocs.yml")))
@@ -86,7 +91,17 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
             raise PluginError(f"opsbook: the knowledge base at {root} did not load:\n{detail}\n"
                               f"Run `opsbook validate` for details.")
         self._kb = kb
+        self._now = self._build_instant(kb)
         return config
+
+    def _build_instant(self, kb: KnowledgeBase) -> datetime:
+        # The one place the site build reads the clock; renderers take it as an argument.
+        if self.config.now:
+            try:
+                return parse_instant(self.config.now, kb.zone)
+            except ValueError as exc:
+                raise PluginError(f"opsbook: plugin option 'now': {exc}") from None
+        return kb.config.as_of or datetime.now(timezone.utc)
 
     def _refuse_sources_in_docs_dir(self, docs_dir: Path) -> None:
         # MkDocs would publish those files as they are, restricted postmortems
@@ -104,7 +119,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         for file in files.documentation_pages():
             if file.abs_src_path:
                 file.edit_uri = self._edit_path(Path(file.abs_src_path))
-        pages = render_pages(self._kb, self.config.audience)
+        pages = render_pages(self._kb, self.config.audience, self._now)
         for path, page in pages.items():
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"opsbook: {config.docs_dir}/{path} would hide the page opsbook generates "

@@ -72,10 +72,21 @@ _WHERE = {
 }
 
 
+def load_check_modules() -> None:
+    """Import every module of the `opsbook.check` package: each registers its
+    rules with ``@check`` (and its codes in ``diagnostics.RULES``). A new rule
+    family is a new module; nothing else needs to know."""
+    import importlib
+    import pkgutil
+
+    import opsbook.check as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{package.__name__}.{info.name}")
+
+
 def run_checks(kb: KnowledgeBase, now: datetime) -> list[Diagnostic]:
-    # Import for their registration side effect; kept here so that importing
-    # the registry alone stays cheap.
-    from opsbook.check import identity, policies, references  # noqa: F401
+    load_check_modules()
 
     ctx = Context(kb, now)
     found: list[Diagnostic] = []

@@ -17,33 +17,51 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "schema": ("opsbook.cli.schema_cmd", "schema", "Write JSON Schemas for editors and CI."),
     "init": ("opsbook.cli.init_cmd", "init", "Create a new knowledge base in DIR."),
     "render": ("opsbook.cli.render_cmd", "render", "Write the site's generated pages as plain Markdown."),
+    # On call
+    "oncall": ("opsbook.cli.oncall_cmd", "oncall", "Who is on call: now, at a time, shifts, gaps, report, ICS."),
+    "handoff": ("opsbook.cli.handoff_cmd", "handoff", "Render or post the on-call handoff for a schedule."),
+    # Incidents and postmortems
+    "incident": ("opsbook.cli.incident_cmd", "incident", "Declare, update, note, resolve, list and show incidents."),
+    "severity": ("opsbook.cli.severity_cmd", "severity", "Print the severity ladder or classify an incident."),
+    "comms": ("opsbook.cli.comms_cmd", "comms", "Render an incident communication from its template."),
+    "postmortem": ("opsbook.cli.postmortem_cmd", "postmortem", "Scaffold a postmortem from an incident."),
+    "actions": ("opsbook.cli.actions_cmd", "actions", "List action items; mark them done or reopen them."),
+    # Status page
+    "status": ("opsbook.cli.status_cmd", "status", "Current status, and the standalone status site."),
 }
+
+
+def _available() -> list[str]:
+    """Commands whose module is installed. find_spec locates without importing."""
+    import importlib.util
+
+    return sorted(name for name, (module, _, _) in COMMANDS.items() if importlib.util.find_spec(module))
 
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return _available()
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
+        if cmd_name not in _available():
             return None
         module, attr, _ = COMMANDS[cmd_name]
         return getattr(importlib.import_module(module), attr)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0] if args else ""
-        if name and not name.startswith("-") and name not in COMMANDS:
+        if name and not name.startswith("-") and name not in _available():
             import difflib
 
-            close = difflib.get_close_matches(name, list(COMMANDS), n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else f" Commands: {', '.join(sorted(COMMANDS))}."
+            close = difflib.get_close_matches(name, _available(), n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else f" Commands: {', '.join(_available())}."
             ctx.fail(f"No such command '{name}'.{hint}")
         return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Help text comes from the table above so listing commands imports nothing.
         with formatter.section("Commands"):
-            formatter.write_dl([(name, COMMANDS[name][2]) for name in sorted(COMMANDS)])
+            formatter.write_dl([(name, COMMANDS[name][2]) for name in _available()])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from opsbook.cli.common import emit_json, root_from
+from opsbook.cli.common import now_for, emit_json, root_from
 
 
 class _WriteError(Exception):
@@ -60,9 +60,11 @@ def _guard_sources(out: Path, root: Path) -> None:
               metavar="DIR", help="Folder to write the pages into (created if missing).")
 @click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True,
               help="internal adds internal postmortems; restricted ones are never written.")
+@click.option("--now", "now_text", metavar="TIME",
+              help="Instant the pages are built for (default: opsbook.yaml as_of, else now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the written pages as JSON.")
 @click.pass_context
-def render(ctx: click.Context, out_dir: Path, audience: str, as_json: bool) -> None:
+def render(ctx: click.Context, out_dir: Path, audience: str, now_text: str | None, as_json: bool) -> None:
     """Write the site's generated pages as plain Markdown under DIR.
 
     The same pages the MkDocs plugin adds: severity ladder, playbooks,
@@ -76,6 +78,7 @@ def render(ctx: click.Context, out_dir: Path, audience: str, as_json: bool) -> N
     from opsbook.yamlsource import SourceMap
 
     root = root_from(ctx)
+    now = now_for(root, now_text)
     kb, diags = load(root)
     errors = [d for d in diags if d.severity is Level.ERROR]
     if kb is None or errors:
@@ -88,7 +91,7 @@ def render(ctx: click.Context, out_dir: Path, audience: str, as_json: bool) -> N
                    f"{'s' * (len(errors) != 1)}); nothing written", err=True)
         ctx.exit(1)
 
-    pages = render_pages(kb, audience)  # type: ignore[arg-type]
+    pages = render_pages(kb, audience, now)  # type: ignore[arg-type]
     out = out_dir.resolve()
     written = []
     mode = _file_mode()

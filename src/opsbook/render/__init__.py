@@ -8,25 +8,45 @@ engine without touching this package.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from datetime import datetime
+from functools import cache
+from typing import Callable
+
 from opsbook.model.kb import KnowledgeBase
 from opsbook.render.audience import check_audience
-from opsbook.render.page import AUDIENCES, Audience, Page
-from opsbook.render.playbooks import playbook_pages
-from opsbook.render.postmortems import postmortem_pages
-from opsbook.render.runbooks import runbook_pages
-from opsbook.render.severity import severity_page
+from opsbook.render.page import AUDIENCES, Audience, Page, Site
+
+Provider = Callable[[Site], list[Page]]
 
 
-def render_pages(kb: KnowledgeBase, audience: Audience) -> dict[str, Page]:
+@cache
+def providers() -> tuple[Provider, ...]:
+    """Every module of this package that defines ``site_pages(site)``, by name.
+
+    A new section of the site is a new module; nothing else needs to know.
+    """
+    found = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if callable(getattr(module, "site_pages", None)):
+            found.append(module.site_pages)
+    return tuple(found)
+
+
+def render_pages(kb: KnowledgeBase, audience: Audience, now: datetime) -> dict[str, Page]:
     """Every generated page, keyed by its site path (``runbooks/index.md``...)."""
-    audience = check_audience(audience)
-    pages = [
-        severity_page(kb),
-        *playbook_pages(kb),
-        *runbook_pages(kb),
-        *postmortem_pages(kb, audience),
-    ]
-    return {page.path: page for page in pages}
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    site = Site(kb=kb, audience=check_audience(audience), now=now)
+    pages: dict[str, Page] = {}
+    for provider in providers():
+        for page in provider(site):
+            if page.path in pages:
+                raise ValueError(f"two providers render {page.path}")
+            pages[page.path] = page
+    return pages
 
 
-__all__ = ["AUDIENCES", "Audience", "Page", "render_pages"]
+__all__ = ["AUDIENCES", "Audience", "Page", "Site", "render_pages"]

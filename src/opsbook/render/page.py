@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from opsbook.model.kb import KnowledgeBase
 
 # public: the site anyone may read; internal: the company's own build, which
 # adds internal postmortems. Restricted postmortems are in neither.
@@ -19,3 +23,17 @@ class Page:
     markdown: str
     source: Path | None
     """The file the page is made from (for edit links); None for indexes."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every page provider gets: the model, who reads, and the build instant.
+
+    ``now`` is when the site is built (the plugin and the CLI pass it; nothing
+    here reads the clock). Pages that show "now" also embed their data so a
+    script can recompute it in the browser when the page is read later.
+    """
+
+    kb: "KnowledgeBase"
+    audience: Audience
+    now: datetime

@@ -7,7 +7,7 @@ from opsbook.model.runbook import Playbook
 from opsbook.render.body import split_title
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, page_link
-from opsbook.render.page import Page
+from opsbook.render.page import Site, Page
 from opsbook.render.runbooks import team_text
 from opsbook.render.severity import level_link
 
@@ -50,3 +50,7 @@ def playbook_page(kb: KnowledgeBase, playbook: Playbook) -> Page:
 
 def playbook_pages(kb: KnowledgeBase) -> list[Page]:
     return [playbook_index(kb), *(playbook_page(kb, pb) for pb in kb.playbook_list)]
+
+
+def site_pages(site: Site) -> list[Page]:
+    return playbook_pages(site.kb)

@@ -14,7 +14,7 @@ from opsbook.render.audience import visible_postmortems
 from opsbook.render.body import append_to_section, split_title
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, external_link, md_escape, page_link
-from opsbook.render.page import Audience, Page
+from opsbook.render.page import Site, Audience, Page
 from opsbook.render.severity import level_link
 from opsbook.render.text import person_name
 
@@ -89,3 +89,7 @@ def postmortem_page(kb: KnowledgeBase, postmortem: Postmortem) -> Page:
 def postmortem_pages(kb: KnowledgeBase, audience: Audience) -> list[Page]:
     shown = visible_postmortems(kb, audience)
     return [postmortem_index(kb, shown), *(postmortem_page(kb, pm) for pm in shown)]
+
+
+def site_pages(site: Site) -> list[Page]:
+    return postmortem_pages(site.kb, site.audience)

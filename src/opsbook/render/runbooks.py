@@ -11,7 +11,7 @@ from opsbook.model.runbook import Runbook
 from opsbook.render.body import split_title
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, anchor_id, md_escape, page_link
-from opsbook.render.page import Page
+from opsbook.render.page import Site, Page
 from opsbook.render.severity import level_link
 from opsbook.render.text import service_name, team_name
 
@@ -121,3 +121,7 @@ def runbook_page(kb: KnowledgeBase, runbook: Runbook) -> Page:
 
 def runbook_pages(kb: KnowledgeBase) -> list[Page]:
     return [runbook_index(kb), *(runbook_page(kb, rb) for rb in kb.runbook_list)]
+
+
+def site_pages(site: Site) -> list[Page]:
+    return runbook_pages(site.kb)

@@ -8,7 +8,7 @@ from opsbook.model.kb import KnowledgeBase
 from opsbook.model.severity import Question, SeverityLevel
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, anchor_id, md_escape, page_link
-from opsbook.render.page import Page
+from opsbook.render.page import Site, Page
 from opsbook.render.text import deadline_text
 
 PATH = "severity.md"
@@ -98,3 +98,7 @@ def severity_page(kb: KnowledgeBase) -> Page:
     )
     source = kb.severity_file.file if kb.severity_file else None
     return Page(PATH, markdown, source)
+
+
+def site_pages(site: Site) -> list[Page]:
+    return [severity_page(site.kb)]
