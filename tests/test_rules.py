@@ -295,8 +295,11 @@ def test_every_reachable_rule_code_has_a_case() -> None:
     from opsbook.diagnostics import RULES
 
     covered = {c.code for c in CASES}
-    not_here = {"OB008", "OB213"}  # see the module docstring
-    assert set(RULES) - not_here <= covered, sorted(set(RULES) - not_here - covered)
+    not_here = {"OB008", "OB213"}  # see the module docstring; OB213 is in test_findings.py
+    # The foundation's codes (OB0xx-OB3xx). Later rule families register their
+    # codes when their check module is imported and pin them in their own tests.
+    foundation = {code for code in RULES if code < "OB400"}
+    assert foundation - not_here <= covered, sorted(foundation - not_here - covered)
 
 
 # --- the other direction: close calls that must pass --------------------------------

@@ -35,10 +35,17 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def _rule(code: str, name: str, level: Level, summary: str) -> Rule:
+def define_rule(code: str, name: str, level: Level, summary: str) -> Rule:
+    """Register a rule. Check modules define their own families' codes with it
+    (OB4xx on call, OB5xx incidents and postmortems, OB6xx status page)."""
+    if code in RULES and RULES[code] != Rule(code, name, level, summary):
+        raise ValueError(f"rule code {code} is already defined as {RULES[code].name}")
     rule = Rule(code, name, level, summary)
     RULES[code] = rule
     return rule
+
+
+_rule = define_rule
 
 
 E, W = Level.ERROR, Level.WARNING

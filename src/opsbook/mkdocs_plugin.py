@@ -31,7 +31,7 @@ from mkdocs.structure.files import File, Files
 from opsbook.diagnostics import Diagnostic, Level
 from opsbook.load import LAYOUT, ROOT_MARKER, load
 from opsbook.model.kb import KnowledgeBase
-from opsbook.render import AUDIENCES, render_pages
+from opsbook.render import AUDIENCES, Asset, render_pages
 from opsbook.timeutil import parse_instant
 from opsbook.yamlsource import SourceMap
 
@@ -124,6 +124,9 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"opsbook: {config.docs_dir}/{path} would hide the page opsbook generates "
                                   f"at the same path; rename or remove it")
+            if isinstance(page, Asset):
+                files.append(File.generated(config, path, content=page.content))
+                continue
             generated = File.generated(config, path, content=page.markdown)
             generated.edit_uri = self._edit_path(page.source) if page.source else None
             files.append(generated)

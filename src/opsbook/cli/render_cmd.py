@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -20,27 +18,6 @@ def _target(out: Path, site_path: str) -> Path:
         # folder in DIR must still not send a page elsewhere.
         raise _WriteError(f"{site_path}: resolves to {target}, outside {out}")
     return target
-
-
-def _file_mode() -> int:
-    # mkstemp creates 0600 files; pages are ordinary files, so honour the umask.
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _write_atomically(target: Path, text: str, mode: int) -> None:
-    """Readers of DIR see the old page or the new one, never half of one."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _guard_sources(out: Path, root: Path) -> None:
@@ -73,7 +50,8 @@ def render(ctx: click.Context, out_dir: Path, audience: str, now_text: str | Non
     """
     from opsbook.diagnostics import Level
     from opsbook.load import load
-    from opsbook.render import render_pages
+    from opsbook.fileio import write_atomic
+    from opsbook.render import Page, render_pages
     from opsbook.report import display_path
     from opsbook.yamlsource import SourceMap
 
@@ -94,16 +72,16 @@ def render(ctx: click.Context, out_dir: Path, audience: str, now_text: str | Non
     pages = render_pages(kb, audience, now)  # type: ignore[arg-type]
     out = out_dir.resolve()
     written = []
-    mode = _file_mode()
     try:
         _guard_sources(out, root)
         for site_path, page in pages.items():
             target = _target(out, site_path)
-            _write_atomically(target, page.markdown, mode)
+            is_page = isinstance(page, Page)
+            write_atomic(target, page.markdown if is_page else page.content)
             written.append({
                 "path": site_path,
                 "file": str(target),
-                "source": page.source.relative_to(root).as_posix() if page.source else None,
+                "source": page.source.relative_to(root).as_posix() if is_page and page.source else None,
             })
     except _WriteError as exc:
         click.echo(f"opsbook: {exc}", err=True)

@@ -16,9 +16,9 @@ from typing import Callable
 
 from opsbook.model.kb import KnowledgeBase
 from opsbook.render.audience import check_audience
-from opsbook.render.page import AUDIENCES, Audience, Page, Site
+from opsbook.render.page import AUDIENCES, Asset, Audience, Page, Site
 
-Provider = Callable[[Site], list[Page]]
+Provider = Callable[[Site], list[Page | Asset]]
 
 
 @cache
@@ -35,12 +35,12 @@ def providers() -> tuple[Provider, ...]:
     return tuple(found)
 
 
-def render_pages(kb: KnowledgeBase, audience: Audience, now: datetime) -> dict[str, Page]:
-    """Every generated page, keyed by its site path (``runbooks/index.md``...)."""
+def render_pages(kb: KnowledgeBase, audience: Audience, now: datetime) -> dict[str, Page | Asset]:
+    """Every generated page and asset, keyed by its site path (``runbooks/index.md``...)."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     site = Site(kb=kb, audience=check_audience(audience), now=now)
-    pages: dict[str, Page] = {}
+    pages: dict[str, Page | Asset] = {}
     for provider in providers():
         for page in provider(site):
             if page.path in pages:
@@ -49,4 +49,4 @@ def render_pages(kb: KnowledgeBase, audience: Audience, now: datetime) -> dict[s
     return pages
 
 
-__all__ = ["AUDIENCES", "Audience", "Page", "Site", "render_pages"]
+__all__ = ["AUDIENCES", "Asset", "Audience", "Page", "Site", "render_pages"]

@@ -26,6 +26,16 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Asset:
+    """A file of the site that is not a Markdown page: a script, a stylesheet,
+    an ICS feed, JSON. Copied as it is by the plugin and by `opsbook render`."""
+
+    path: str
+    """Site path, POSIX: "oncall/payments.ics", "assets/opsbook/oncall.js"."""
+    content: str | bytes
+
+
+@dataclass(frozen=True)
 class Site:
     """What every page provider gets: the model, who reads, and the build instant.
 
