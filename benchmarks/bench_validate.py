@@ -93,24 +93,31 @@ def measure(cmd: list[str]) -> dict:
             "stderr": stderr[-2000:]}
 
 
-def median_of(cmd: list[str], runs: int, warmup: int, ok: tuple[int, ...] = (0,)) -> dict:
+def medians(cmds: dict[str, list[str]], runs: int, warmup: int, ok: tuple[int, ...] = (0,)) -> dict[str, dict]:
+    """Median wall time, CPU time and peak RSS of each command over ``runs`` runs.
+
+    The commands take turns (a, b, c, a, b, c, ...) so that a slow spell of a
+    shared machine falls on all of them rather than skewing one ratio.
+    """
     for _ in range(warmup):
-        measure(cmd)
-    samples = []
+        for cmd in cmds.values():
+            measure(cmd)
+    samples: dict[str, list[dict]] = {name: [] for name in cmds}
     for _ in range(runs):
-        sample = measure(cmd)
-        if sample["returncode"] not in ok:
-            raise SystemExit(f"command failed with exit code {sample['returncode']}: {' '.join(cmd)}\n"
-                             f"{sample['stderr']}")
-        samples.append(sample)
-    return {
-        "cmd": cmd,
-        "wall_s": statistics.median(s["wall_s"] for s in samples),
-        "rss_mib": statistics.median(s["rss_mib"] for s in samples),
-        "cpu_s": statistics.median(s["user_s"] + s["sys_s"] for s in samples),
+        for name, cmd in cmds.items():
+            sample = measure(cmd)
+            if sample["returncode"] not in ok:
+                raise SystemExit(f"command failed with exit code {sample['returncode']}: {' '.join(cmd)}\n"
+                                 f"{sample['stderr']}")
+            samples[name].append(sample)
+    return {name: {
+        "cmd": cmds[name],
+        "wall_s": statistics.median(s["wall_s"] for s in got),
+        "rss_mib": statistics.median(s["rss_mib"] for s in got),
+        "cpu_s": statistics.median(s["user_s"] + s["sys_s"] for s in got),
         "runs": [{k: round(v, 4) for k, v in s.items() if k in ("wall_s", "rss_mib", "user_s", "sys_s")}
-                 for s in samples],
-    }
+                 for s in got],
+    } for name, got in samples.items()}
 
 
 def validate_cmd(kb: Path) -> list[str]:
@@ -282,10 +289,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"timing validate and baseline ({args.runs} runs each) ...", flush=True)
         baseline_cmd = [PY, str(HERE / "baseline_load.py"), str(kb)]
-        validate = median_of(validate_cmd(kb), args.runs, args.warmup, ok=(0, 1))
-        baseline = median_of(baseline_cmd, args.runs, args.warmup)
-        startup = median_of([PY, "-c", "pass"], args.runs, args.warmup)
-        results["validate"], results["baseline"], results["python_startup"] = validate, baseline, startup
+        timed = medians({"validate": validate_cmd(kb), "baseline": baseline_cmd, "python_startup": [PY, "-c", "pass"]},
+                        args.runs, args.warmup, ok=(0, 1))
+        validate, baseline = timed["validate"], timed["baseline"]
+        results.update(timed)
         if args.time_v:
             validate["gnu_time_rss_mib"] = gnu_time_rss(validate_cmd(kb))
             baseline["gnu_time_rss_mib"] = gnu_time_rss(baseline_cmd)
@@ -293,17 +300,18 @@ def main(argv: list[str] | None = None) -> int:
                              "memory": ratio(validate["rss_mib"], baseline["rss_mib"])}
 
         print(f"timing --help ({args.help_runs} runs each) ...", flush=True)
-        help_ = median_of([PY, "-m", "opsbook", "--help"], args.help_runs, args.warmup)
-        click_ = median_of([PY, "-c", "import click"], args.help_runs, args.warmup)
-        floor = median_of([PY, "-c", "pass"], args.help_runs, args.warmup)
-        results["help"], results["import_click"], results["help_floor"] = help_, click_, floor
+        cmds = {"help": [PY, "-m", "opsbook", "--help"], "import_click": [PY, "-c", "import click"],
+                "help_floor": [PY, "-c", "pass"]}
+        script = shutil.which("opsbook")
+        if script:
+            cmds["help_console_script"] = [script, "--help"]
+        startup = medians(cmds, args.help_runs, args.warmup)
+        results.update(startup)
+        help_, click_, floor = startup["help"], startup["import_click"], startup["help_floor"]
         results["ratios"]["help"] = ratio(help_["wall_s"], click_["wall_s"])
         # The same, less the interpreter's own start-up (which site hooks can inflate).
         results["ratios"]["help_above_floor"] = ratio(help_["wall_s"] - floor["wall_s"],
                                                       click_["wall_s"] - floor["wall_s"])
-        script = shutil.which("opsbook")
-        if script:
-            results["help_console_script"] = median_of([script, "--help"], args.help_runs, args.warmup)
         if args.importtime or results["ratios"]["help"] > TARGET:
             results["help_imports"] = import_times()
         if args.profile:
