@@ -43,6 +43,8 @@ class OpsbookConfig(base.Config):
     """Knowledge base root (the folder with opsbook.yaml); default: the folder of mkdocs.yml."""
     audience = c.Choice(AUDIENCES, default="public")
     """public: what anyone may read; internal: adds internal postmortems."""
+    git_dates = c.Type(bool, default=True)
+    """Show when each runbook last changed, from one pass over git history."""
     now = c.Optional(c.Type(str))
     """ISO 8601 instant the site is built for (default: opsbook.yaml's as_of, else the clock)."""
 
@@ -73,6 +75,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         self._root: Path | None = None
         self._edit_base: Path | None = None
         self._now: datetime | None = None
+        self._changes: dict = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_dir = Path(os.path.dirname(config.config_file_path or os.path.join(os.getcwd(), "mkdocs.yml")))
@@ -92,6 +95,12 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
                               f"Run `opsbook validate` for details.")
         self._kb = kb
         self._now = self._build_instant(kb)
+        self._changes = {}
+        if self.config.git_dates:
+            from opsbook.gitinfo import last_changes
+
+            self._changes = last_changes(root, [root / LAYOUT.runbooks, root / LAYOUT.playbooks,
+                                                root / LAYOUT.postmortems])
         return config
 
     def _build_instant(self, kb: KnowledgeBase) -> datetime:
@@ -119,7 +128,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         for file in files.documentation_pages():
             if file.abs_src_path:
                 file.edit_uri = self._edit_path(Path(file.abs_src_path))
-        pages = render_pages(self._kb, self.config.audience, self._now)
+        pages = render_pages(self._kb, self.config.audience, self._now, self._changes)
         for path, page in pages.items():
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"opsbook: {config.docs_dir}/{path} would hide the page opsbook generates "

@@ -35,11 +35,15 @@ def providers() -> tuple[Provider, ...]:
     return tuple(found)
 
 
-def render_pages(kb: KnowledgeBase, audience: Audience, now: datetime) -> dict[str, Page | Asset]:
-    """Every generated page and asset, keyed by its site path (``runbooks/index.md``...)."""
+def render_pages(kb: KnowledgeBase, audience: Audience, now: datetime,
+                 changes: dict | None = None) -> dict[str, Page | Asset]:
+    """Every generated page and asset, keyed by its site path (``runbooks/index.md``...).
+
+    ``changes``: the last git change per source file (``gitinfo.last_changes``).
+    """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    site = Site(kb=kb, audience=check_audience(audience), now=now)
+    site = Site(kb=kb, audience=check_audience(audience), now=now, changes=dict(changes or {}))
     pages: dict[str, Page | Asset] = {}
     for provider in providers():
         for page in provider(site):

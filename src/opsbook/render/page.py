@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from opsbook.gitinfo import Change
     from opsbook.model.kb import KnowledgeBase
 
 # public: the site anyone may read; internal: the company's own build, which
@@ -47,3 +48,5 @@ class Site:
     kb: "KnowledgeBase"
     audience: Audience
     now: datetime
+    changes: "dict[Path, Change]" = field(default_factory=dict)
+    """Last git change per source file (absolute path); empty outside git."""

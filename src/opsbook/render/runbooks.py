@@ -103,7 +103,7 @@ def runbook_index(kb: KnowledgeBase) -> Page:
     return Page(INDEX, markdown, None)
 
 
-def runbook_page(kb: KnowledgeBase, runbook: Runbook) -> Page:
+def runbook_page(kb: KnowledgeBase, runbook: Runbook, change=None) -> Page:
     path = runbook_path(runbook)
     service = kb.services.get(runbook.service) if runbook.service else None
     markdown = render_template(
@@ -115,13 +115,15 @@ def runbook_page(kb: KnowledgeBase, runbook: Runbook) -> Page:
         owner=team_text(kb, runbook.owner),
         severity=level_link(kb, runbook.severity, path),
         next_review=next_review(kb, runbook),
+        change=change,
     )
     return Page(path, markdown, runbook.file)
 
 
-def runbook_pages(kb: KnowledgeBase) -> list[Page]:
-    return [runbook_index(kb), *(runbook_page(kb, rb) for rb in kb.runbook_list)]
+def runbook_pages(kb: KnowledgeBase, changes: dict | None = None) -> list[Page]:
+    changes = changes or {}
+    return [runbook_index(kb), *(runbook_page(kb, rb, changes.get(rb.file.resolve())) for rb in kb.runbook_list)]
 
 
 def site_pages(site: Site) -> list[Page]:
-    return runbook_pages(site.kb)
+    return runbook_pages(site.kb, site.changes)
