@@ -58,6 +58,7 @@ class KnowledgeBase:
     postmortems: dict[str, Postmortem] = field(init=False)
     components: dict[str, Component] = field(init=False)
     groups: dict[str, Group] = field(init=False)
+    _postmortems_by_incident: dict[str, list[Postmortem]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         people = self.people_file or PeopleFile()
@@ -74,6 +75,11 @@ class KnowledgeBase:
         put("postmortems", _index(self.postmortem_list))
         put("components", _index(self.status.components if self.status else ()))
         put("groups", _index(self.status.groups if self.status else ()))
+        by_incident: dict[str, list[Postmortem]] = {}
+        for pm in self.postmortem_list:
+            if pm.incident:
+                by_incident.setdefault(pm.incident, []).append(pm)
+        put("_postmortems_by_incident", by_incident)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -103,7 +109,8 @@ class KnowledgeBase:
         return sorted(getattr(self, _KIND_INDEX[kind]))
 
     def postmortems_for(self, incident_id: str) -> list[Postmortem]:
-        return [pm for pm in self.postmortem_list if pm.incident == incident_id]
+        # An index, not a scan: checks call this once per incident.
+        return list(self._postmortems_by_incident.get(incident_id, ()))
 
 
 _KIND_INDEX = {
