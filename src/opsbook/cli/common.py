@@ -59,3 +59,25 @@ def now_for(root: Path, text: str | None) -> datetime:
     config, _ = load_yaml_document(OrgConfig, root / ROOT_MARKER, None)
     zone = get_zone(config.timezone) if config else get_zone("UTC")
     return parse_now(text, zone, config.as_of if config else None)
+
+
+def load_or_exit(ctx: click.Context, root: Path, doing: str = "run `opsbook validate` for details"):
+    """The knowledge base, or exit 1 after printing every load error with its
+    position. A file that failed to load is missing from the model, so acting
+    on the rest would silently leave it out."""
+    from opsbook.diagnostics import Level
+    from opsbook.load import load
+    from opsbook.report import display_path
+    from opsbook.yamlsource import SourceMap
+
+    kb, diags = load(root)
+    errors = [d for d in diags if d.severity is Level.ERROR]
+    if kb is not None and not errors:
+        return kb
+    source = SourceMap()
+    for diag in sorted((source.resolve(d) for d in errors), key=lambda d: (str(d.file), d.line, d.column)):
+        click.echo(f"{display_path(diag.file, root)}:{diag.line}:{diag.column}: {diag.severity.value} "
+                   f"{diag.code} {diag.message}", err=True)
+    click.echo(f"opsbook: the knowledge base did not load ({len(errors)} error{'s' * (len(errors) != 1)}); "
+               f"{doing}", err=True)
+    ctx.exit(1)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from opsbook.cli.common import now_for, emit_json, root_from
+from opsbook.cli.common import emit_json, load_or_exit, now_for, root_from
 
 
 class _WriteError(Exception):
@@ -53,21 +53,10 @@ def render(ctx: click.Context, out_dir: Path, audience: str, now_text: str | Non
     from opsbook.fileio import write_atomic
     from opsbook.render import Page, render_pages
     from opsbook.report import display_path
-    from opsbook.yamlsource import SourceMap
 
     root = root_from(ctx)
     now = now_for(root, now_text)
-    kb, diags = load(root)
-    errors = [d for d in diags if d.severity is Level.ERROR]
-    if kb is None or errors:
-        # A file that failed to load would be missing from the pages: write none.
-        source = SourceMap()
-        for diag in sorted((source.resolve(d) for d in errors), key=lambda d: (str(d.file), d.line, d.column)):
-            click.echo(f"{display_path(diag.file, root)}:{diag.line}:{diag.column}: {diag.severity.value} "
-                       f"{diag.code} {diag.message}", err=True)
-        click.echo(f"opsbook: the knowledge base did not load ({len(errors)} error"
-                   f"{'s' * (len(errors) != 1)}); nothing written", err=True)
-        ctx.exit(1)
+    kb = load_or_exit(ctx, root, "nothing written")
 
     pages = render_pages(kb, audience, now)  # type: ignore[arg-type]
     out = out_dir.resolve()
