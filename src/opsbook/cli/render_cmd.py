@@ -48,8 +48,6 @@ def render(ctx: click.Context, out_dir: Path, audience: str, now_text: str | Non
     runbooks and postmortems. Exit 0 when written, 1 when the knowledge base
     does not load, 2 on usage or I/O errors.
     """
-    from opsbook.diagnostics import Level
-    from opsbook.load import load
     from opsbook.fileio import write_atomic
     from opsbook.render import Page, render_pages
     from opsbook.report import display_path
