@@ -302,7 +302,14 @@ def test_postmortem_action_items_escaped_and_placed_in_their_section(tiny):
 
 
 def _all_text(pages: dict) -> str:
-    return "\n".join(page.markdown for page in pages.values())
+    """Everything a build would publish: pages and text assets (scripts, feeds, JSON)."""
+    parts = []
+    for page in pages.values():
+        content = getattr(page, "markdown", None)
+        if content is None:
+            content = page.content if isinstance(page.content, str) else page.content.decode("utf-8", "replace")
+        parts.append(content)
+    return "\n".join(parts)
 
 
 def test_public_build_shows_only_public_postmortems(tiny):
@@ -335,7 +342,9 @@ def test_unknown_audience_is_refused(tiny):
 def test_empty_knowledge_base_still_has_every_index(tmp_path):
     root = write_kb(tmp_path / "kb", {"opsbook.yaml": "name: Empty\n"})
     pages = pages_for(root, "public")
-    assert set(pages) == {"severity.md", "playbooks/index.md", "runbooks/index.md", "postmortems/index.md"}
+    indexes = {"severity.md", "playbooks/index.md", "runbooks/index.md", "postmortems/index.md",
+               "incidents/index.md", "actions.md"}
+    assert indexes <= set(pages)
     assert "No severity ladder" in pages["severity.md"].markdown
     assert pages["severity.md"].source is None
 

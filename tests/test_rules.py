@@ -427,4 +427,6 @@ def test_now_default_is_as_of_from_opsbook_yaml(tmp_path: Path) -> None:
     result = invoke("--root", str(root), "validate", "--json")
     payload = json.loads(result.stdout)
     assert payload["now"] == "2027-06-01T00:00:00+00:00"
-    assert codes(payload) == ["OB302"]  # a year later the runbook is overdue
+    # A year later the runbook's review is overdue, and AI-2 (due 2026-07-01) is
+    # more than 30 days overdue: an error.
+    assert sorted(codes(payload)) == ["OB302", "OB502"]

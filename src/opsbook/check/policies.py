@@ -3,6 +3,7 @@ order, action-item ownership, postmortem duty, incident milestones."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Iterable
 
 from opsbook.check.registry import Context, check
@@ -17,7 +18,7 @@ from opsbook.diagnostics import (
     Diagnostic,
 )
 from opsbook.model.incident import MILESTONE_ORDER
-from opsbook.timeutil import format_duration, humanize
+from opsbook.timeutil import format_duration, humanize, start_of_day
 
 
 def _days(delta) -> str:
@@ -98,15 +99,20 @@ def postmortems_on_time(ctx: Context) -> Iterable[Diagnostic]:
         if level is None or level.postmortem != "required" or inc.resolved is None:
             continue
         deadline = level.postmortem_due.after(inc.resolved, kb.zone) if level.postmortem_due else inc.resolved
+        docs = kb.postmortems_for(inc.id)
+        if docs and docs[0].due is not None:
+            # A due date in the front matter (written by `postmortem new`, or an
+            # agreed extension in review) replaces the computed one: the day ends
+            # at midnight in the organisation's zone.
+            deadline = start_of_day(docs[0].due + timedelta(days=1), kb.zone)
         if deadline > ctx.now:
             continue
-        docs = kb.postmortems_for(inc.id)
         late = f"due {humanize(ctx.now - deadline)} ago"
         if not docs:
             yield Diagnostic(POSTMORTEM_MISSING, inc.file,
                              f"{inc.severity} requires a postmortem for {inc.id}; none exists ({late})",
-                             f"write it under postmortems/ with 'incident: {inc.id}' in its front matter",
-                             path=("severity",))
+                             f"write it with `opsbook postmortem new {inc.id}`, or under postmortems/ with "
+                             f"'incident: {inc.id}' in its front matter", path=("severity",))
         elif all(pm.status == "draft" for pm in docs):
             pm = docs[0]
             yield Diagnostic(POSTMORTEM_MISSING, pm.file,

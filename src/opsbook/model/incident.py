@@ -61,6 +61,8 @@ class Incident(ZonedDocument):
     commander: Slug | None = None
     roles: dict[Slug, Slug] = {}
     """Role name -> person id (comms, scribe, ...)."""
+    channel: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")
+    """Chat channel where the incident is worked, e.g. inc-20260314-card-payments-failing."""
     started: Instant | None = None
     """Impact began (often known only later)."""
     detected: Instant | None = None

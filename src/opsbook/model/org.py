@@ -52,11 +52,37 @@ class RunbookPolicy(Strict):
 class ActionItemPolicy(Strict):
     due_default: Duration = Field(default="30d", validate_default=True)
     """Due date given to new action items, counted from the postmortem."""
+    overdue_error_after: Duration = Field(default="30d", validate_default=True)
+    """An open item overdue by longer than this is an error, not a warning."""
+    max_per_postmortem: int = Field(default=7, ge=1)
+    """More items than this is a warning: one to three is the norm; long lists rot."""
+
+
+# Blameful wording: it teaches people to hide mistakes instead of reporting them.
+DEFAULT_BLAMEFUL_PHRASES: tuple[str, ...] = (
+    "human error", "should have", "should've", "careless", "carelessly", "fault of", "negligence", "negligent",
+)
+
+
+class PostmortemPolicy(Strict):
+    blameful_phrases: list[str] = list(DEFAULT_BLAMEFUL_PHRASES)
+    """Phrases reported wherever they appear in a postmortem's body (case-insensitive, whole words)."""
+    names_in_root_cause: bool = True
+    """Report a person's id or name in the Root cause section: causes are systems and decisions, not people."""
+
+
+class OncallPolicy(Strict):
+    horizon: Duration = Field(default="8w", validate_default=True)
+    """How far ahead of now `opsbook validate` checks schedules (gaps, double bookings)."""
+    reminder: Duration = Field(default="15m", validate_default=True)
+    """How long before each shift the calendar feeds' alarm goes off."""
 
 
 class Policies(Strict):
     runbooks: RunbookPolicy = RunbookPolicy()
     action_items: ActionItemPolicy = ActionItemPolicy()
+    oncall: OncallPolicy = OncallPolicy()
+    postmortems: PostmortemPolicy = PostmortemPolicy()
 
 
 class OrgConfig(Document):

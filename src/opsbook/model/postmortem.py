@@ -37,6 +37,8 @@ class Postmortem(MarkdownDocument):
     status: Literal["draft", "in-review", "published"] = "draft"
     owner: Slug | None = None
     date: Day | None = None
+    due: Day | None = None
+    """When the postmortem must be out of draft; without it the severity's postmortem_due applies."""
     visibility: Visibility = "internal"
     """public: on every site; internal: only on internal builds; restricted: never published."""
     severity: Code | None = None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from opsbook.model.base import (
     ClockTime,
@@ -17,6 +19,7 @@ from opsbook.model.base import (
     TimeZone,
     ZonedDocument,
 )
+from opsbook.timeutil import format_duration
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -46,6 +49,16 @@ class Layer(Strict):
     timezone: TimeZone | None = None
     """Zone for start and restrict; defaults to the schedule's."""
 
+    @field_validator("length")
+    @classmethod
+    def _whole_hours(cls, value: timedelta) -> timedelta:
+        # Handoffs are wall-clock times; a 90-minute turn would drift against
+        # every day boundary, and no team hands off at second granularity.
+        if value <= timedelta(0) or value % timedelta(hours=1):
+            raise PydanticCustomError("duration", f"a layer's length must be a whole number of hours, days or "
+                                      f"weeks (1h, 12h, 1d, 1w); got {format_duration(value)}")
+        return value
+
 
 class Override(Strict):
     role: Role = "primary"
@@ -53,6 +66,15 @@ class Override(Strict):
     start: Instant
     end: Instant
     reason: Text = ""
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, value, info: ValidationInfo):
+        start = info.data.get("start")
+        if start is not None and value <= start:
+            raise PydanticCustomError("time", f"an override must end after it starts; end {value.isoformat()} "
+                                      f"is not after start {start.isoformat()}")
+        return value
 
 
 class Schedule(ZonedDocument):

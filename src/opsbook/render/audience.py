@@ -6,6 +6,7 @@ a future action-item list) can disagree about what is hidden.
 
 from __future__ import annotations
 
+from opsbook.model.incident import Incident
 from opsbook.model.kb import KnowledgeBase
 from opsbook.model.postmortem import Postmortem
 from opsbook.render.page import AUDIENCES, Audience
@@ -31,3 +32,12 @@ def may_read(audience: Audience, postmortem: Postmortem) -> bool:
 
 def visible_postmortems(kb: KnowledgeBase, audience: Audience) -> list[Postmortem]:
     return [pm for pm in kb.postmortem_list if may_read(audience, pm)]
+
+
+def may_read_incident(audience: Audience, incident: Incident) -> bool:
+    """Public readers see what the status page showed; internal readers see all."""
+    return audience == "internal" or incident.public
+
+
+def visible_incidents(kb: KnowledgeBase, audience: Audience) -> list[Incident]:
+    return [inc for inc in kb.incident_list if may_read_incident(audience, inc)]

@@ -1,0 +1,195 @@
+"""Postmortem and action-item policy (OB5xx), relative to ``ctx.now``.
+
+Where these sit beside the older OB3xx rules: an action item owned by a team
+or nobody (OB304), without a due date (OB305), and a required postmortem that
+is missing or still a draft past its due date (OB306) are reported by
+``check/references.py`` and ``check/policies.py``. This module adds the rules
+that judge how the team follows through: overdue items, an unknown root cause
+nobody is investigating, lists too long to finish, blameful wording, and the
+communication templates responders will render in a hurry.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from opsbook.check.registry import Context, check
+from opsbook.diagnostics import Diagnostic, Level, define_rule
+from opsbook.model.postmortem import Postmortem
+from opsbook.model.runbook import headings
+
+E, W = Level.ERROR, Level.WARNING
+ACTION_ITEM_OVERDUE = define_rule("OB501", "action-item-overdue", W, "an open action item is past its due date")
+ACTION_ITEM_LONG_OVERDUE = define_rule("OB502", "action-item-long-overdue", E,
+                                       "an open action item is overdue by more than the policy allows (30 days)")
+ROOT_CAUSE_UNKNOWN = define_rule("OB503", "root-cause-unknown", E,
+                                 "the root cause is unknown and no action item investigates it")
+TOO_MANY_ACTION_ITEMS = define_rule("OB504", "too-many-action-items", W,
+                                    "a postmortem has more action items than the policy allows (7)")
+BLAMEFUL_LANGUAGE = define_rule("OB505", "blameful-language", W, "a postmortem uses blameful wording")
+PERSON_IN_ROOT_CAUSE = define_rule("OB506", "person-in-root-cause", W,
+                                   "a postmortem's root cause names a person")
+COMMS_TEMPLATE = define_rule("OB507", "comms-template", E,
+                             "a communication template does not render (syntax, undefined variable)")
+COMMS_NEXT_UPDATE = define_rule("OB508", "comms-template-next-update", E,
+                                "a communication template for an open incident omits the next update time")
+COMMS_UNKNOWN_KIND = define_rule("OB509", "comms-template-unknown-kind", W,
+                                 "a file in playbooks/templates/ is not a message kind")
+del E, W
+
+
+# --- action items -------------------------------------------------------------------
+
+
+@check
+def action_items_overdue(ctx: Context) -> Iterable[Diagnostic]:
+    policy = ctx.kb.config.policies.action_items
+    today = ctx.now.astimezone(ctx.kb.zone).date()
+    limit = policy.overdue_error_after.days
+    for pm in ctx.kb.postmortem_list:
+        for i, item in enumerate(pm.action_items):
+            if not item.is_open or item.due is None or item.due >= today:
+                continue
+            late = (today - item.due).days
+            rule = ACTION_ITEM_LONG_OVERDUE if late > limit else ACTION_ITEM_OVERDUE
+            owner = f" (owner: {item.owner})" if item.owner else ""
+            yield Diagnostic(rule, pm.file,
+                             f"action item {item.id} is {late} day{'s' * (late != 1)} overdue: due "
+                             f"{item.due.isoformat()}{owner}"
+                             + (f", more than the {limit} days the policy allows" if late > limit else ""),
+                             "finish it (`opsbook actions done " + item.id + "`), or agree a new due date and "
+                             "change due:, or close it as wont-do with the reason", path=("action_items", i, "due"))
+
+
+@check
+def action_item_count(ctx: Context) -> Iterable[Diagnostic]:
+    limit = ctx.kb.config.policies.action_items.max_per_postmortem
+    for pm in ctx.kb.postmortem_list:
+        if len(pm.action_items) > limit:
+            yield Diagnostic(TOO_MANY_ACTION_ITEMS, pm.file,
+                             f"{len(pm.action_items)} action items; the policy allows {limit}",
+                             "one to three items is the norm: keep the ones that change the system and move the "
+                             "rest to the team's backlog", path=("action_items", limit))
+
+
+# --- the body -----------------------------------------------------------------------
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def prose_lines(pm: Postmortem) -> list[tuple[int, str]]:
+    """(line in file, text) of the body outside code blocks, with code spans and
+    HTML comments blanked to spaces so columns stay true."""
+    body = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), pm.body)
+    out, fence = [], None
+    for offset, line in enumerate(body.split("\n")):
+        match = _FENCE.match(line)
+        if match:
+            fence = None if fence == match.group(1) else (fence or match.group(1))
+            continue
+        if fence is None:
+            out.append((pm.body_first_line + offset, _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)))
+    return out
+
+
+def section_lines(pm: Postmortem, names: tuple[str, ...]) -> tuple[int, list[tuple[int, str]]] | None:
+    """The heading line and prose lines of the first section called one of ``names``."""
+    found = headings(pm.body, pm.body_first_line)
+    target = next((h for h in found if h.level >= 2 and h.text.strip().lower() in names), None)
+    if target is None:
+        return None
+    end = next((h.line for h in found if h.line > target.line and h.level <= target.level), None)
+    lines = [(n, text) for n, text in prose_lines(pm) if n > target.line and (end is None or n < end)]
+    return target.line, lines
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    words = [re.escape(w) for w in phrase.split()]
+    return re.compile(r"(?<![\w'])" + r"\s+".join(words) + r"(?![\w'])", re.IGNORECASE)
+
+
+@check
+def blameful_language(ctx: Context) -> Iterable[Diagnostic]:
+    phrases = [p for p in ctx.kb.config.policies.postmortems.blameful_phrases if p.strip()]
+    patterns = [(p, _phrase_pattern(p)) for p in phrases]
+    for pm in ctx.kb.postmortem_list:
+        for number, text in prose_lines(pm):
+            for phrase, pattern in patterns:
+                for match in pattern.finditer(text):
+                    yield Diagnostic(BLAMEFUL_LANGUAGE, pm.file,
+                                     f"blameful wording '{match.group(0)}'",
+                                     "describe what the system allowed and why the decision made sense at the "
+                                     "time; the phrase list is policies.postmortems.blameful_phrases in opsbook.yaml",
+                                     line=number, column=match.start() + 1)
+
+
+ROOT_CAUSE_HEADINGS = ("root cause", "root causes", "cause", "causes", "root cause analysis")
+_UNKNOWN = re.compile(r"^\W*(unknown|not (yet )?known|tbd|to be determined|under investigation)\b", re.IGNORECASE)
+
+
+@check
+def root_cause_unknown(ctx: Context) -> Iterable[Diagnostic]:
+    for pm in ctx.kb.postmortem_list:
+        section = section_lines(pm, ROOT_CAUSE_HEADINGS)
+        if section is None:
+            continue
+        _, lines = section
+        first = next(((n, t) for n, t in lines if t.strip()), None)
+        if first is None or not _UNKNOWN.match(first[1]):
+            continue
+        if any(item.type == "investigate" for item in pm.action_items):
+            continue
+        number, text = first
+        yield Diagnostic(ROOT_CAUSE_UNKNOWN, pm.file, "the root cause is unknown and no action item investigates it",
+                         "add an action item with type: investigate, an owner and a due date; an unknown cause "
+                         "nobody owns stays unknown", line=number, column=len(text) - len(text.lstrip()) + 1)
+
+
+def _name_patterns(ctx: Context) -> list[tuple[str, re.Pattern]]:
+    out = []
+    for person in ctx.kb.people.values():
+        names = {person.id, person.name}
+        first = person.name.split()[0] if person.name.split() else ""
+        if len(first) > 2:
+            names.add(first)
+        for name in sorted(names, key=len, reverse=True):
+            out.append((person.id, re.compile(r"(?<![\w.@/-])" + re.escape(name) + r"(?![\w@/-]|\.\w)",
+                                              re.IGNORECASE)))
+    return out
+
+
+@check
+def person_in_root_cause(ctx: Context) -> Iterable[Diagnostic]:
+    if not ctx.kb.config.policies.postmortems.names_in_root_cause:
+        return
+    patterns = _name_patterns(ctx)
+    for pm in ctx.kb.postmortem_list:
+        section = section_lines(pm, ROOT_CAUSE_HEADINGS)
+        if section is None:
+            continue
+        for number, text in section[1]:
+            reported: set[str] = set()
+            for person_id, pattern in patterns:
+                match = pattern.search(text)
+                if match and person_id not in reported:
+                    reported.add(person_id)
+                    yield Diagnostic(PERSON_IN_ROOT_CAUSE, pm.file,
+                                     f"the root cause names a person ('{match.group(0)}')",
+                                     "a root cause is a condition of the system; say what allowed the action, "
+                                     "not who took it", line=number, column=match.start() + 1)
+
+
+# --- communication templates --------------------------------------------------------
+
+
+@check
+def comms_templates(ctx: Context) -> Iterable[Diagnostic]:
+    from opsbook.incidents.comms import check_templates
+
+    rules = {"error": COMMS_TEMPLATE, "next-update": COMMS_NEXT_UPDATE, "unknown-kind": COMMS_UNKNOWN_KIND}
+    for problem in check_templates(ctx.kb, ctx.now):
+        yield Diagnostic(rules[problem.kind], problem.path, problem.message, problem.hint,
+                         line=problem.line, column=1)

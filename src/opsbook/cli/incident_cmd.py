@@ -1,0 +1,367 @@
+"""`opsbook incident`: declare, update, note, resolve, list and show incidents."""
+
+from __future__ import annotations
+
+import click
+
+from opsbook.cli.common import emit_json, now_for, root_from, usage_error
+
+AT_HELP = "Time of the entry, ISO 8601 (default: opsbook.yaml as_of, else now)."
+
+
+# --- shared by the incident-lifecycle commands ------------------------------------------
+
+
+def load_kb(ctx: click.Context):
+    """The knowledge base at the root; exit 2 when opsbook.yaml itself does not load."""
+    from opsbook.load import load
+
+    root = root_from(ctx)
+    kb, diags = load(root)
+    if kb is None:
+        first = diags[0] if diags else None
+        raise usage_error(f"{root / 'opsbook.yaml'} does not load: {first.message if first else 'unknown error'}; "
+                          "run `opsbook validate`")
+    return kb
+
+
+def not_found(noun: str, ident: str, known: list[str]) -> click.exceptions.Exit:
+    """Unknown id: a message naming it, with a did-you-mean; exit 1."""
+    from opsbook.incidents.lifecycle import suggest
+
+    hint = suggest(ident, known) if known else f"there are no {noun}s yet"
+    click.echo(f"opsbook: no {noun} '{ident}'; {hint}", err=True)
+    return click.exceptions.Exit(1)
+
+
+def reference(kb, kind: str, ident: str | None, option: str) -> None:
+    """A usage error for an id that names nothing of its kind."""
+    if ident is None or kb.knows(kind, ident) is not False:
+        return
+    from opsbook.incidents.lifecycle import unknown
+
+    raise usage_error(f"{option}: {unknown(kind, ident, kb.ids(kind))}")
+
+
+def get_incident(kb, ident: str):
+    from opsbook.incidents.lifecycle import find_incident
+
+    incident = find_incident(kb, ident)
+    if incident is None:
+        broken = next((key for kind, key in kb.broken_ids if kind == "incident" and key.upper() == ident.upper()), None)
+        if broken:
+            raise usage_error(f"incidents/{broken}.yaml does not load; run `opsbook validate` and fix it first")
+        raise not_found("incident", ident, kb.ids("incident"))
+    return incident
+
+
+def rel(kb, path) -> str:
+    try:
+        return path.relative_to(kb.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _on_call(kb, incident, now) -> list[dict] | None:
+    """Who is on call for each service, once the on-call engine exists."""
+    try:
+        from opsbook.oncall.engine import on_call_at
+    except ImportError:
+        return None
+    out = []
+    for service_id in incident.services:
+        service = kb.services.get(service_id)
+        if service is None or not service.schedule:
+            continue
+        entry = {"service": service_id, "schedule": service.schedule}
+        try:
+            answer = on_call_at(kb, service.schedule, now)
+        except Exception as exc:  # noqa: BLE001 - the incident is declared already; say why, go on
+            entry["error"] = f"{type(exc).__name__}: {exc}"
+        else:
+            for role in ("primary", "backup"):
+                person = getattr(answer, role, None)
+                entry[role] = getattr(person, "id", person)
+            handoff = getattr(answer, "next_handoff", None)
+            entry["next_handoff"] = handoff.isoformat() if hasattr(handoff, "isoformat") else handoff
+        out.append(entry)
+    return out
+
+
+def _next_update_json(kb, incident, now) -> dict:
+    from opsbook.incidents.cadence import next_update
+
+    cadence = next_update(kb, incident, now)
+    return {"due": cadence.due.isoformat() if cadence.due else None, "overdue": cadence.overdue,
+            "last": cadence.last.isoformat()}
+
+
+def _next_update_text(kb, incident, now) -> str:
+    from opsbook.incidents.cadence import format_instant, next_update
+    from opsbook.render.text import duration_text
+
+    cadence = next_update(kb, incident, now)
+    if cadence.due is None:
+        return "none (resolved)" if not incident.is_open else "no cadence set for " + incident.severity
+    level = kb.severities[incident.severity]
+    when = format_instant(cadence.due, kb.zone)
+    state = "OVERDUE since" if cadence.overdue else "due"
+    return f"{state} {when} (every {duration_text(level.update_every)})"
+
+
+# --- the group ------------------------------------------------------------------------
+
+
+@click.group()
+def incident() -> None:
+    """Declare, update, note, resolve, list and show incidents.
+
+    Edits keep the file's comments and layout and are written atomically.
+    Exit codes: 0 ok, 1 unknown incident, 2 usage or I/O error.
+    """
+
+
+@incident.command("new")
+@click.option("--title", required=True, help="What is broken, as customers would say it.")
+@click.option("--severity", "severity", required=True, help="A level of playbooks/severity.yaml (SEV1...).")
+@click.option("--service", "services", multiple=True, help="Affected service id (repeat for several).")
+@click.option("--commander", help="Person id of the incident commander.")
+@click.option("--by", help="Person id recorded as declaring it.")
+@click.option("--at", "--now", "at_text", metavar="TIME", help=AT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def new(ctx, title, severity, services, commander, by, at_text, as_json) -> None:
+    """Declare an incident: write incidents/INC-YYYY-NNN.yaml with the next free number."""
+    from opsbook.incidents.lifecycle import declare
+    from opsbook.incidents.yamledit import EditError
+
+    kb = load_kb(ctx)
+    now = now_for(kb.root, at_text)
+    if not title.strip():
+        raise usage_error("--title: give the incident a title")
+    if not kb.severities:
+        raise usage_error("playbooks/severity.yaml defines no levels (or does not load); run `opsbook validate`")
+    reference(kb, "severity", severity, "--severity")
+    for service in services:
+        reference(kb, "service", service, "--service")
+    reference(kb, "person", commander, "--commander")
+    reference(kb, "person", by, "--by")
+    try:
+        declared = declare(kb, title.strip(), severity, list(services), commander, now, by=by)
+    except EditError as exc:
+        raise usage_error(str(exc)) from None
+    inc = declared.incident
+    level = kb.severities[severity]
+    filled = {"commander": commander} if commander else {}
+    on_call = _on_call(kb, inc, now)
+    if as_json:
+        emit_json({"id": inc.id, "file": rel(kb, declared.path), "title": inc.title, "severity": severity,
+                   "status": inc.status, "declared": inc.declared.isoformat(), "channel": declared.channel,
+                   "roles_required": list(level.roles), "roles": filled, "public": inc.public,
+                   "on_call": on_call, "next_update": _next_update_json(kb, inc, now)})
+        return
+    from opsbook.render.text import person_name
+
+    roles = ", ".join(f"{role} ({person_name(kb, filled[role]) if role in filled else 'unassigned'})"
+                      for role in level.roles) or "none required"
+    click.echo(f"Declared {inc.id}: {inc.title}")
+    click.echo(f"  file:        {rel(kb, declared.path)}")
+    click.echo(f"  severity:    {severity} ({level.name}){'; pages on-call' if level.page else ''}")
+    click.echo(f"  channel:     #{declared.channel}")
+    click.echo(f"  roles:       {roles}")
+    if on_call is None:
+        click.echo("  on call:     (the on-call engine is not installed)")
+    elif not on_call:
+        click.echo("  on call:     no schedule for the affected services" if services else
+                   "  on call:     pass --service to see who is on call")
+    for entry in on_call or ():
+        if "error" in entry:
+            click.echo(f"  on call:     {entry['service']}: could not be computed ({entry['error']})")
+            continue
+        primary = person_name(kb, entry.get("primary")) or "nobody"
+        backup = person_name(kb, entry.get("backup")) or "nobody"
+        click.echo(f"  on call:     {entry['service']} ({entry['schedule']}): primary {primary}, backup {backup}")
+    click.echo(f"  next update: {_next_update_text(kb, inc, now)}")
+    if level.status_page == "required":
+        click.echo(f"  status page: required; draft the first post with `opsbook comms {inc.id} --kind "
+                   f"status-initial`, post it with `opsbook incident update {inc.id} --status investigating -m ...`")
+
+
+def _record(ctx, ident: str, change_for, as_json: bool, verb: str) -> None:
+    from opsbook.incidents.lifecycle import record
+    from opsbook.incidents.yamledit import EditError
+
+    kb = load_kb(ctx)
+    inc = get_incident(kb, ident)
+    try:
+        change = change_for(kb, inc)
+        updated = record(kb, inc, change)
+    except EditError as exc:
+        raise usage_error(str(exc)) from None
+    if as_json:
+        emit_json({"id": updated.id, "file": rel(kb, updated.file), "status": updated.status,
+                   "updates": len(updated.updates), "timeline": len(updated.timeline),
+                   "resolved": updated.resolved.isoformat() if updated.resolved else None,
+                   "next_update": _next_update_json(kb, updated, change.at)})
+        return
+    click.echo(f"{verb} {updated.id} ({rel(kb, updated.file)}): now {updated.status}")
+    click.echo(f"  next update: {_next_update_text(kb, updated, change.at)}")
+
+
+@incident.command("update")
+@click.argument("ident", metavar="ID")
+@click.option("--status", "stage", required=True, help="investigating, identified, monitoring or resolved.")
+@click.option("--message", "-m", required=True, help="The update's text.")
+@click.option("--component", "components", multiple=True, metavar="C=STATUS",
+              help="Status-page component and its status, e.g. checkout=partial_outage (repeatable).")
+@click.option("--public/--internal", "public", default=None,
+              help="Post to the status page (updates) or only to the internal timeline. "
+                   "Default: public when the incident is public or its severity requires the status page.")
+@click.option("--reopen", is_flag=True, help="Needed to move a resolved incident back to an open stage.")
+@click.option("--by", help="Person id recorded with an internal entry.")
+@click.option("--at", "--now", "at_text", metavar="TIME", help=AT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def update(ctx, ident, stage, message, components, public, reopen, by, at_text, as_json) -> None:
+    """Append an update and move the incident to a stage."""
+    from opsbook.incidents.lifecycle import Change, check_stage, default_public, parse_components
+
+    def change_for(kb, inc):
+        check_stage(stage)
+        reference(kb, "person", by, "--by")
+        if not message.strip():
+            raise usage_error("--message: the update needs a text")
+        return Change(at=now_for(kb.root, at_text), stage=stage, message=message.strip(),
+                      public=default_public(kb, inc) if public is None else public,
+                      components=parse_components(kb, components), by=by, reopen=reopen)
+
+    _record(ctx, ident, change_for, as_json, "Updated")
+
+
+@incident.command("note")
+@click.argument("ident", metavar="ID")
+@click.argument("text")
+@click.option("--by", help="Person id who made the observation.")
+@click.option("--at", "--now", "at_text", metavar="TIME", help=AT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def note(ctx, ident, text, by, at_text, as_json) -> None:
+    """Append an internal timeline entry (never published)."""
+    from opsbook.incidents.lifecycle import Change
+
+    def change_for(kb, inc):
+        reference(kb, "person", by, "--by")
+        if not text.strip():
+            raise usage_error("TEXT: the note is empty")
+        return Change(at=now_for(kb.root, at_text), note=text.strip(), by=by)
+
+    _record(ctx, ident, change_for, as_json, "Noted on")
+
+
+@incident.command("resolve")
+@click.argument("ident", metavar="ID")
+@click.option("--message", "-m", help="Closing update (default: a plain statement that it is resolved).")
+@click.option("--component", "components", multiple=True, metavar="C=STATUS",
+              help="Final component status (default: every affected component back to operational).")
+@click.option("--public/--internal", "public", default=None, help="Post the closing update to the status page.")
+@click.option("--at", "--now", "at_text", metavar="TIME", help=AT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def resolve(ctx, ident, message, components, public, at_text, as_json) -> None:
+    """Resolve an incident: status resolved, resolved time, closing update."""
+    from opsbook.incidents.lifecycle import Change, open_components, parse_components
+
+    def change_for(kb, inc):
+        if not inc.is_open:
+            raise usage_error(f"{inc.id} is already resolved (at {inc.resolved.isoformat() if inc.resolved else '?'})")
+        final = parse_components(kb, components) or {c: "operational" for c in open_components(inc)}
+        text = (message or "").strip() or "This incident has been resolved."
+        return Change(at=now_for(kb.root, at_text), stage="resolved", message=text,
+                      public=inc.public if public is None else public, components=final)
+
+    _record(ctx, ident, change_for, as_json, "Resolved")
+
+
+def _summary(kb, inc) -> dict:
+    start = inc.started or inc.declared
+    end = inc.resolved
+    return {"id": inc.id, "title": inc.title, "severity": inc.severity, "status": inc.status,
+            "services": list(inc.services), "declared": inc.declared.isoformat(),
+            "resolved": end.isoformat() if end else None,
+            "duration_minutes": int((end - start).total_seconds() // 60) if end else None,
+            "commander": inc.commander, "public": inc.public, "file": rel(kb, inc.file)}
+
+
+@incident.command("list")
+@click.option("--open", "only_open", is_flag=True, help="Only incidents that are not resolved.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def list_(ctx, only_open, as_json) -> None:
+    """Incidents, newest first."""
+    kb = load_kb(ctx)
+    found = sorted((i for i in kb.incident_list if i.is_open or not only_open),
+                   key=lambda i: (i.declared, i.id), reverse=True)
+    if as_json:
+        emit_json([_summary(kb, i) for i in found])
+        return
+    if not found:
+        click.echo("no open incidents" if only_open else "no incidents")
+        return
+    from opsbook.render.text import duration_text
+
+    for inc in found:
+        start = inc.started or inc.declared
+        length = duration_text(inc.resolved - start) if inc.resolved else "open"
+        click.echo(f"{inc.id}  {inc.severity:<5} {inc.status:<13} {inc.declared.astimezone(kb.zone):%Y-%m-%d}  "
+                   f"{length:<14} {inc.title}")
+
+
+@incident.command("show")
+@click.argument("ident", metavar="ID")
+@click.option("--at", "--now", "at_text", metavar="TIME", help="Evaluate the next-update time at this instant.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def show(ctx, ident, at_text, as_json) -> None:
+    """One incident: milestones, roles, updates, timeline, next update, postmortems."""
+    kb = load_kb(ctx)
+    inc = get_incident(kb, ident)
+    now = now_for(kb.root, at_text)
+    postmortems = [rel(kb, pm.file) for pm in kb.postmortems_for(inc.id)]
+    if as_json:
+        payload = inc.model_dump(mode="json")
+        payload.update(file=rel(kb, inc.file), next_update=_next_update_json(kb, inc, now), postmortems=postmortems)
+        emit_json(payload)
+        return
+    from opsbook.render.text import person_name
+
+    zone = kb.zone
+
+    def when(moment) -> str:
+        return f"{moment.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+
+    click.echo(f"{inc.id}: {inc.title}")
+    click.echo(f"  severity {inc.severity}, {inc.status}, impact {inc.impact}, "
+               f"{'public' if inc.public else 'not on the status page'}")
+    if inc.services:
+        click.echo(f"  services: {', '.join(inc.services)}")
+    if inc.channel:
+        click.echo(f"  channel: #{inc.channel}")
+    if inc.commander:
+        click.echo(f"  commander: {person_name(kb, inc.commander)}")
+    for role, person in inc.roles.items():
+        click.echo(f"  {role}: {person_name(kb, person)}")
+    for name in ("started", "detected", "declared", "acknowledged", "mitigated", "resolved"):
+        moment = getattr(inc, name)
+        if moment is not None:
+            click.echo(f"  {name + ':':<14}{when(moment)}")
+    click.echo(f"  next update:  {_next_update_text(kb, inc, now)}")
+    if inc.updates:
+        click.echo("Updates:")
+        for u in inc.updates:
+            comps = ", ".join(f"{c}={s}" for c, s in u.components.items())
+            click.echo(f"  {when(u.at)}  {u.status:<13} {u.message}" + (f" [{comps}]" if comps else ""))
+    if inc.timeline:
+        click.echo("Timeline (internal):")
+        for t in inc.timeline:
+            click.echo(f"  {when(t.at)}  {t.text}" + (f" ({person_name(kb, t.by)})" if t.by else ""))
+    click.echo("Postmortems: " + (", ".join(postmortems) if postmortems else "none"))

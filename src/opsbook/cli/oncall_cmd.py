@@ -1,0 +1,362 @@
+"""`opsbook oncall`: who is on call now or at a time, shifts, gaps, load report, ICS.
+
+Argument parsing and output only; the answers come from ``opsbook.oncall``.
+Times given without an offset are in --tz, else the organisation's zone.
+Times shown are in --tz, else each schedule's own zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import click
+
+from opsbook.cli.common import emit_json, root_from, usage_error
+
+_TZ = click.option("--tz", "tz_name", metavar="ZONE",
+                   help="Zone for times without an offset and for display (default: organisation / schedule).")
+_NOW = click.option("--now", "now_text", metavar="TIME",
+                    help="Evaluate at this instant (default: opsbook.yaml as_of, else the clock).")
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+_SCHEDULE = click.option("--schedule", "-s", "schedule_ids", multiple=True, metavar="S",
+                         help="Only this schedule (repeatable; default: all).")
+
+
+class _Env:
+    """What every subcommand needs: the loaded knowledge base, now, zones."""
+
+    def __init__(self, ctx: click.Context, now_text: str | None, tz_name: str | None):
+        from opsbook import timeutil
+        from opsbook.cli.common import now_for
+
+        self.root = root_from(ctx)
+        self.kb = load_or_exit(ctx, self.root)
+        self.display_zone = None
+        if tz_name:
+            try:
+                self.display_zone = timeutil.get_zone(tz_name)
+            except ValueError as exc:
+                raise usage_error(f"--tz: {exc}") from None
+        self.input_zone = self.display_zone or self.kb.zone
+        if now_text is not None and self.display_zone is not None:
+            from opsbook.cli.common import parse_now
+
+            self.now = parse_now(now_text, self.input_zone)
+        else:
+            self.now = now_for(self.root, now_text)
+
+    def time(self, option: str, text: str | None, default: datetime) -> datetime:
+        from opsbook.timeutil import parse_date, parse_instant, start_of_day
+
+        if text is None:
+            return default
+        try:
+            if len(text.strip()) == 10:  # a date alone: its local midnight
+                return start_of_day(parse_date(text), self.input_zone).astimezone(timezone.utc)
+            return parse_instant(text, self.input_zone).astimezone(timezone.utc)
+        except ValueError as exc:
+            raise usage_error(f"{option}: {exc}") from None
+
+    def window(self, from_text: str | None, to_text: str | None, start: datetime,
+               end: datetime) -> tuple[datetime, datetime]:
+        begin = self.time("--from", from_text, start)
+        finish = self.time("--to", to_text, end if from_text is None else begin + (end - start))
+        if finish <= begin:
+            raise usage_error(f"--to ({finish.isoformat()}) must be after --from ({begin.isoformat()})")
+        return begin, finish
+
+    def schedules(self, ids: tuple[str, ...]):
+        from opsbook.oncall.engine import UnknownSchedule, find_schedule
+
+        if not ids:
+            return list(self.kb.schedule_list)
+        try:
+            return [find_schedule(self.kb, ident) for ident in ids]
+        except UnknownSchedule as exc:
+            click.echo(f"opsbook: {exc}", err=True)
+            raise click.exceptions.Exit(1) from None
+
+    def person(self, ident: str | None) -> str | None:
+        import difflib
+
+        if ident is None or ident in self.kb.people:
+            return ident
+        known = self.kb.ids("person")
+        close = difflib.get_close_matches(ident, known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        click.echo(f"opsbook: unknown person '{ident}'{hint}", err=True)
+        raise click.exceptions.Exit(1)
+
+    def zone_for(self, schedule):
+        from opsbook.timeutil import get_zone
+
+        return self.display_zone or get_zone(schedule.timezone)
+
+    def show(self, at: datetime | None, schedule) -> str:
+        if at is None:
+            return "—"
+        return at.astimezone(self.zone_for(schedule)).strftime("%a %Y-%m-%d %H:%M %Z")
+
+    def name(self, person: str | None) -> str:
+        if person is None:
+            return "nobody"
+        known = self.kb.people.get(person)
+        return f"{known.name} ({person})" if known else person
+
+    def person_json(self, person: str | None) -> dict | None:
+        if person is None:
+            return None
+        known = self.kb.people.get(person)
+        return {"id": person, "name": known.name if known else person}
+
+
+def load_or_exit(ctx: click.Context, root: Path):
+    """The knowledge base, or exit 1 with the located errors that stop it loading."""
+    from opsbook.diagnostics import Level
+    from opsbook.load import load
+    from opsbook.report import display_path
+    from opsbook.yamlsource import SourceMap
+
+    kb, diags = load(root)
+    errors = [d for d in diags if d.severity is Level.ERROR]
+    if kb is None or errors:
+        source = SourceMap()
+        for diag in sorted((source.resolve(d) for d in errors), key=lambda d: (str(d.file), d.line, d.column)):
+            click.echo(f"{display_path(diag.file, root)}:{diag.line}:{diag.column}: {diag.severity.value} "
+                       f"{diag.code} {diag.message}", err=True)
+        click.echo(f"opsbook: the knowledge base did not load ({len(errors)} error{'s' * (len(errors) != 1)}); "
+                   "run `opsbook validate`", err=True)
+        ctx.exit(1)
+    return kb
+
+
+@click.group()
+def oncall() -> None:
+    """Who is on call: now, at a time, shifts, gaps, load report, ICS feeds.
+
+    Times without an offset are in --tz, else the organisation's zone. Exit
+    codes: 0 ok, 1 findings or an unknown schedule/person, 2 usage error.
+    """
+
+
+def _answer(env: _Env, schedules, at: datetime, as_json: bool) -> None:
+    from opsbook.oncall.engine import state_at
+    from opsbook.timeutil import humanize
+
+    rows = []
+    for schedule in schedules:
+        state = state_at(schedule, at)
+        rows.append((schedule, state))
+    if as_json:
+        emit_json([{
+            "schedule": schedule.id, "name": schedule.name, "timezone": schedule.timezone,
+            "at": at.astimezone(timezone.utc).isoformat(),
+            "primary": env.person_json(state.primary), "backup": env.person_json(state.backup),
+            "next_handoff": state.next_handoff.isoformat() if state.next_handoff else None,
+            "seconds_to_next_handoff": int((state.next_handoff - at).total_seconds()) if state.next_handoff else None,
+        } for schedule, state in rows])
+        return
+    for i, (schedule, state) in enumerate(rows):
+        if i:
+            click.echo()
+        click.echo(f"{schedule.name} [{schedule.id}] at {env.show(at, schedule)}")
+        click.echo(f"  primary  {env.name(state.primary)}")
+        click.echo(f"  backup   {env.name(state.backup)}")
+        if state.next_handoff:
+            click.echo(f"  changes  {env.show(state.next_handoff, schedule)} (in {humanize(state.next_handoff - at)})")
+        else:
+            click.echo("  changes  not within a year")
+
+
+@oncall.command()
+@_SCHEDULE
+@_NOW
+@_TZ
+@_JSON
+@click.pass_context
+def now(ctx: click.Context, schedule_ids, now_text, tz_name, as_json) -> None:
+    """Primary and backup of each schedule now, and when that changes."""
+    env = _Env(ctx, now_text, tz_name)
+    _answer(env, env.schedules(schedule_ids), env.now, as_json)
+
+
+@oncall.command()
+@click.argument("time_text", metavar="TIME")
+@_SCHEDULE
+@_TZ
+@_JSON
+@click.pass_context
+def at(ctx: click.Context, time_text, schedule_ids, tz_name, as_json) -> None:
+    """Primary and backup of each schedule at TIME (ISO 8601, with or without offset)."""
+    env = _Env(ctx, None, tz_name)
+    when = env.time("TIME", time_text, env.now)
+    _answer(env, env.schedules(schedule_ids), when, as_json)
+
+
+_FROM = click.option("--from", "from_text", metavar="TIME", help="Window start (date or time).")
+_TO = click.option("--to", "to_text", metavar="TIME", help="Window end (date or time).")
+
+
+@oncall.command()
+@_FROM
+@_TO
+@_SCHEDULE
+@click.option("--person", "-p", "person_id", metavar="P", help="Only this person's shifts.")
+@click.option("--role", type=click.Choice(["primary", "backup"]), help="Only this role.")
+@_NOW
+@_TZ
+@_JSON
+@click.pass_context
+def shifts(ctx: click.Context, from_text, to_text, schedule_ids, person_id, role, now_text, tz_name,
+           as_json) -> None:
+    """Final shifts (after overrides) meeting a window; default the next 2 weeks.
+
+    Shifts are shown whole, even where they start before --from or end after --to.
+    """
+    from opsbook.timeutil import humanize
+
+    env = _Env(ctx, now_text, tz_name)
+    start, end = env.window(from_text, to_text, env.now, env.now + timedelta(weeks=2))
+    chosen = env.schedules(schedule_ids)
+    person = env.person(person_id)
+    from opsbook.oncall.engine import shifts_between
+
+    found = []
+    for schedule in chosen:
+        for shift in shifts_between(schedule, start, end, role=role):
+            if person is None or shift.person == person:
+                found.append((schedule, shift))
+    found.sort(key=lambda pair: (pair[1].start, pair[1].schedule, pair[1].role != "primary"))
+    if as_json:
+        emit_json([{
+            "schedule": s.schedule, "role": s.role, "person": env.person_json(s.person),
+            "start": s.start.isoformat(), "end": s.end.isoformat(), "hours": round(s.hours, 2),
+            "source": "override" if s.override is not None else "layer", "layer": s.layer,
+            "override": s.override,
+        } for _, s in found])
+        return
+    if not found:
+        click.echo("no shifts in that window")
+        return
+    for schedule, s in found:
+        click.echo(f"{env.show(s.start, schedule)} → {env.show(s.end, schedule)}  {s.schedule:<10} "
+                   f"{s.role:<7} {env.name(s.person)}  [{humanize(s.end - s.start)}, {s.source}]")
+
+
+@oncall.command()
+@_FROM
+@_TO
+@_SCHEDULE
+@_NOW
+@_TZ
+@_JSON
+@click.pass_context
+def gaps(ctx: click.Context, from_text, to_text, schedule_ids, now_text, tz_name, as_json) -> None:
+    """Windows with nobody primary; default the next 8 weeks.
+
+    Exit 1 when a schedule that claims 24/7 coverage has one.
+    """
+    from opsbook.oncall.engine import gaps_between
+    from opsbook.timeutil import humanize
+
+    env = _Env(ctx, now_text, tz_name)
+    start, end = env.window(from_text, to_text, env.now, env.now + timedelta(weeks=8))
+    rows = []
+    for schedule in env.schedules(schedule_ids):
+        for gap in gaps_between(schedule, start, end):
+            rows.append((schedule, gap))
+    failing = [schedule.id for schedule, _ in rows if schedule.coverage == "24/7"]
+    if as_json:
+        emit_json({"from": start.isoformat(), "to": end.isoformat(), "gaps": [{
+            "schedule": schedule.id, "coverage": schedule.coverage, "start": gap.start.isoformat(),
+            "end": gap.end.isoformat(), "hours": round((gap.end - gap.start).total_seconds() / 3600, 2),
+        } for schedule, gap in rows]})
+    elif not rows:
+        click.echo("no gaps: someone is primary on every schedule for the whole window")
+    else:
+        for schedule, gap in rows:
+            flag = "GAP in 24/7 schedule" if schedule.coverage == "24/7" else "uncovered (partial coverage)"
+            click.echo(f"{schedule.id:<10} {env.show(gap.start, schedule)} → {env.show(gap.end, schedule)}  "
+                       f"[{humanize(gap.end - gap.start)}] {flag}")
+    if failing:
+        if not as_json:
+            click.echo(f"{len(failing)} gap{'s' * (len(failing) != 1)} in schedules claiming 24/7 coverage: "
+                       f"{', '.join(sorted(set(failing)))}", err=True)
+        ctx.exit(1)
+
+
+@oncall.command()
+@_FROM
+@_TO
+@_SCHEDULE
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@_NOW
+@_TZ
+@_JSON
+@click.pass_context
+def report(ctx: click.Context, from_text, to_text, schedule_ids, fmt, now_text, tz_name, as_json) -> None:
+    """Per person: hours on call, shifts, night and weekend hours, backup hours.
+
+    Night is 22:00-07:00 and the weekend Saturday and Sunday, in the person's own
+    zone (people.yaml), else the schedule's. Default window: the 4 weeks before now.
+    """
+    from opsbook.oncall.report import CSV_FIELDS, load_report
+
+    env = _Env(ctx, now_text, tz_name)
+    start, end = env.window(from_text, to_text, env.now - timedelta(weeks=4), env.now)
+    rows = [row.as_dict() for row in load_report(env.kb, start, end, env.schedules(schedule_ids))]
+    if as_json or fmt == "json":
+        emit_json({"from": start.isoformat(), "to": end.isoformat(), "people": rows})
+    elif fmt == "csv":
+        import csv
+        import sys
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "schedules": " ".join(row["schedules"])})
+    else:
+        click.echo(f"On-call load {start.isoformat()} → {end.isoformat()}")
+        if not rows:
+            click.echo("nobody was on call in that window")
+            return
+        click.echo(f"{'person':<24} {'hours':>7} {'shifts':>6} {'night':>7} {'weekend':>7} {'backup':>7}")
+        for row in rows:
+            click.echo(f"{row['name'][:24]:<24} {row['hours']:>7.1f} {row['shifts']:>6} {row['night_hours']:>7.1f} "
+                       f"{row['weekend_hours']:>7.1f} {row['backup_hours']:>7.1f}")
+
+
+@oncall.command()
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Folder for the feeds: DIR/<schedule>.ics and DIR/people/<person>.ics.")
+@_FROM
+@_TO
+@_NOW
+@_TZ
+@_JSON
+@click.pass_context
+def ics(ctx: click.Context, out_dir: Path, from_text, to_text, now_text, tz_name, as_json) -> None:
+    """Write iCalendar feeds: one per schedule, one per person.
+
+    Default window: 4 weeks back to 26 weeks ahead of now.
+    """
+    from opsbook.fileio import write_atomic
+    from opsbook.oncall.ics import all_feeds, default_window
+
+    env = _Env(ctx, now_text, tz_name)
+    start, end = env.window(from_text, to_text, *default_window(env.now))
+    feeds = all_feeds(env.kb, start, end, env.now)
+    out = out_dir.resolve()
+    written = []
+    try:
+        for rel, data in feeds.items():
+            target = out / rel
+            write_atomic(target, data)
+            written.append({"path": rel, "file": str(target), "bytes": len(data)})
+    except OSError as exc:
+        raise usage_error(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
+    if as_json:
+        emit_json({"from": start.isoformat(), "to": end.isoformat(), "feeds": written})
+    else:
+        click.echo(f"wrote {len(written)} feeds to {out} ({start.date()} to {end.date()})")

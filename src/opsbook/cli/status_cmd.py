@@ -1,0 +1,163 @@
+"""`opsbook status`: the current status, and `status build` for the static status site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import click
+
+from opsbook.cli.common import emit_json, now_for, root_from
+
+
+def _load_page(ctx: click.Context, now_text: str | None):
+    """The public projection at --now, or exit 1 (does not load) / 2 (no status page)."""
+    from opsbook.diagnostics import Level
+    from opsbook.load import load
+    from opsbook.report import display_path
+    from opsbook.statuspage.public import public_page
+    from opsbook.yamlsource import SourceMap
+
+    root = root_from(ctx)
+    now = now_for(root, now_text)
+    kb, diags = load(root)
+    errors = [d for d in diags if d.severity is Level.ERROR]
+    if kb is None or errors:
+        source = SourceMap()
+        for diag in sorted((source.resolve(d) for d in errors), key=lambda d: (str(d.file), d.line, d.column)):
+            click.echo(f"{display_path(diag.file, root)}:{diag.line}:{diag.column}: {diag.severity.value} "
+                       f"{diag.code} {diag.message}", err=True)
+        click.echo(f"opsbook: the knowledge base did not load ({len(errors)} error{'s' * (len(errors) != 1)}); "
+                   "run `opsbook validate`", err=True)
+        ctx.exit(1)
+    if kb.status is None:
+        click.echo("opsbook: there is no status/page.yaml; create one (`opsbook init` shows the format)", err=True)
+        ctx.exit(2)
+    return root, public_page(kb, now)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--now", "now_text", metavar="TIME",
+              help="Instant to report (default: opsbook.yaml as_of, else the clock).")
+@click.option("--json", "as_json", is_flag=True, help="Print Statuspage v2 summary JSON.")
+@click.pass_context
+def status(ctx: click.Context, now_text: str | None, as_json: bool) -> None:
+    """Current status of the public status page, or build the status site.
+
+    Without a subcommand: the page's overall status, every component's
+    status, unresolved incidents and maintenance, at --now. Exit 0 when it is
+    printed, 1 when the knowledge base does not load, 2 on usage errors.
+    """
+    ctx.ensure_object(dict)
+    if ctx.invoked_subcommand is not None:
+        return
+    from opsbook.statuspage.api import api_documents
+    from opsbook.statuspage.current import current_status, maintenance_status
+    from opsbook.statuspage.vocabulary import (
+        COMPONENT_LABEL,
+        COMPONENT_SYMBOL,
+        STAGE_LABEL,
+    )
+
+    _, page = _load_page(ctx, now_text)
+    current = current_status(page)
+    if as_json:
+        emit_json(api_documents(page, current)["api/v2/summary.json"])
+        return
+    zone = page.zone
+    stamp = lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    click.echo(f"{page.name}: {current.description} (as of {stamp(page.now)})")
+    width = max((len(c.name) for c in page.components), default=0)
+    for component in page.components:
+        state = current.components[component.id]
+        click.echo(f"  {component.name:<{width}}  {COMPONENT_SYMBOL[state]} {COMPONENT_LABEL[state]}")
+    for incident in current.incidents:
+        click.echo(f"incident {incident.id}: {incident.title} [{STAGE_LABEL[incident.stage]}, {incident.impact}]")
+        click.echo(f"  last update {stamp(incident.updated)}: {incident.updates[-1].message}")
+        if incident.next_update:
+            click.echo(f"  next update expected by {stamp(incident.next_update)}")
+    for window in current.maintenance_active + current.maintenance_upcoming:
+        click.echo(f"maintenance {window.id}: {window.title} [{maintenance_status(window, page.now)}] "
+                   f"{stamp(window.start)} to {stamp(window.end)}")
+
+
+def _replace_folder(files: dict, out: Path, marker: str) -> None:
+    """Write the site to a fresh folder beside ``out``, then swap it in.
+
+    Readers of a served folder see the old site or the new one, never half. An
+    existing ``out`` is replaced only if it is empty or an earlier build (it
+    holds the marker file): nothing a person put there is ever deleted.
+    """
+    if out.exists():
+        if not out.is_dir():
+            raise click.ClickException(f"--out {out} is a file")
+        if any(out.iterdir()) and not (out / marker).is_file():
+            raise _Refused(f"--out {out} is not empty and was not made by `opsbook status build`; "
+                           "pick an empty or new folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for site_path, content in files.items():
+            target = staging / site_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        os.chmod(staging, 0o755)  # mkdtemp makes it 0700; static hosts need to read it
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            os.replace(out, old / "site")
+            os.replace(staging, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+class _Refused(Exception):
+    pass
+
+
+@status.command()
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), metavar="DIR",
+              help="Folder for the site (created; an earlier build there is replaced).")
+@click.option("--now", "now_text", metavar="TIME",
+              help="Instant the site is built for (default: opsbook.yaml as_of, else the clock).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+@click.pass_context
+def build(ctx: click.Context, out_dir: Path, now_text: str | None, as_json: bool) -> None:
+    """Build the standalone status site into DIR.
+
+    HTML pages, api/v2/*.json (Statuspage v2), history.atom and history.rss,
+    and badges. Only public incidents and listed components appear. Exit 0
+    when written, 1 when the knowledge base does not load, 2 on usage or I/O
+    errors.
+    """
+    from opsbook.report import display_path
+    from opsbook.statuspage.site import MARKER, build_site
+
+    now_text = now_text or (ctx.parent.params.get("now_text") if ctx.parent else None)
+    root, page = _load_page(ctx, now_text)
+    files = build_site(page)
+    out = out_dir.resolve()
+    if out == root or root.is_relative_to(out):
+        click.echo(f"opsbook: --out {out_dir} would replace the knowledge base itself; pick another folder",
+                   err=True)
+        ctx.exit(2)
+    try:
+        _replace_folder(files, out, MARKER)
+    except _Refused as exc:
+        click.echo(f"opsbook: {exc}", err=True)
+        ctx.exit(2)
+    except OSError as exc:
+        click.echo(f"opsbook: cannot write {exc.filename or out}: {exc.strerror or exc}", err=True)
+        ctx.exit(2)
+    size = sum(len(c.encode("utf-8") if isinstance(c, str) else c) for c in files.values())
+    if as_json:
+        emit_json({"out": str(out), "files": sorted(p for p in files if p != MARKER), "bytes": size,
+                   "now": page.now.isoformat()})
+    else:
+        click.echo(f"wrote the status site to {display_path(out, root)}: {len(files) - 1} files, "
+                   f"{size / 1024:.0f} KiB")

@@ -1,0 +1,7 @@
+"""The incident lifecycle: declaring, updating and resolving incidents, their
+communications, postmortem scaffolding and action items.
+
+Engines here are pure functions of the model and an explicit ``now``; the
+only module that touches files is ``yamledit`` (round-trip edits that keep a
+person's comments and layout, written atomically).
+"""

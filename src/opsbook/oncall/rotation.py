@@ -1,0 +1,160 @@
+"""One rotation layer on its own: its turns, its active windows, its segments.
+
+Time semantics (GoAlert's): a layer hands off at the same local wall-clock
+time every turn. Turn ``k`` starts at the wall-clock time ``start + k * length``
+in the layer's zone, made an instant with ``timeutil.to_aware``: a wall-clock
+time inside a spring-forward gap moves to the first valid instant after it, an
+ambiguous one takes its first occurrence. A weekly turn that spans a DST change
+is therefore an hour shorter or longer than a week, and the handoff stays at
+09:00. This holds for hour lengths too: a 12h layer keeps handing off at
+08:00 and 20:00; when two handoffs land on the same instant (a 1h layer in a
+spring-forward gap), the member between them has no shift that turn.
+
+A layer covers nothing before its first handoff (``start``): adding a layer
+that starts next month changes nothing before then.
+
+Everything here is a pure function of the model; instants are UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+
+from opsbook import timeutil
+from opsbook.model.schedule import WEEKDAYS, Layer, Schedule
+
+UTC = timezone.utc
+Interval = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of one turn of one layer when the layer is active."""
+
+    start: datetime
+    end: datetime
+    turn: int
+    primary: str
+    backup: str | None
+
+
+def layer_zone(schedule: Schedule, layer: Layer) -> tzinfo:
+    return timeutil.get_zone(layer.timezone or schedule.timezone)
+
+
+@lru_cache(maxsize=65536)
+def _handoff(start: datetime, length: timedelta, zone: tzinfo, turn: int) -> datetime:
+    # Wall-clock arithmetic on the naive time, then one DST-aware conversion.
+    return timeutil.to_aware(start + turn * length, zone).astimezone(UTC)
+
+
+def handoff(layer: Layer, zone: tzinfo, turn: int) -> datetime:
+    """The instant turn ``turn`` begins (turn 0 begins at ``layer.start``)."""
+    return _handoff(layer.start, layer.length, zone, turn)
+
+
+def turn_at(layer: Layer, zone: tzinfo, at: datetime) -> int:
+    """The turn in progress at ``at`` (negative before the layer starts)."""
+    local = at.astimezone(zone).replace(tzinfo=None)
+    turn = (local - layer.start) // layer.length
+    # The wall-clock estimate is off by at most one turn around a DST change.
+    while handoff(layer, zone, turn) > at:
+        turn -= 1
+    while handoff(layer, zone, turn + 1) <= at:
+        turn += 1
+    return turn
+
+
+def members_for(layer: Layer, turn: int) -> tuple[str, str | None]:
+    """(primary, backup) person ids for a turn."""
+    members = layer.members
+    primary = members[turn % len(members)]
+    if layer.backup == "next":
+        # One member has nobody "next"; leaving the role empty beats making
+        # the same person primary and backup.
+        backup = members[(turn + 1) % len(members)] if len(members) > 1 else None
+    elif isinstance(layer.backup, list) and layer.backup:
+        # An explicit list is a rotation of its own with the layer's length and anchor.
+        backup = layer.backup[turn % len(layer.backup)]
+    else:
+        backup = None
+    return primary, backup
+
+
+def active_windows(schedule: Schedule, layer: Layer, start: datetime, end: datetime) -> list[Interval] | None:
+    """The layer's restriction windows meeting [start, end), merged, in UTC;
+    None when the layer has no restrictions (always active).
+
+    A window is listed under the day it starts: ``{days: [fri], from: "22:00",
+    to: "07:00"}`` runs from Friday 22:00 to Saturday 07:00. ``to`` at or before
+    ``from`` wraps past midnight; ``to: "24:00"`` ends at the next midnight.
+    Windows are not clipped to [start, end).
+    """
+    if not layer.restrict:
+        return None
+    zone = layer_zone(schedule, layer)
+    first = start.astimezone(zone).date() - timedelta(days=2)  # a window may begin the day before
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    raw: list[Interval] = []
+    day = first
+    while day <= last:
+        weekday = WEEKDAYS[day.weekday()]
+        midnight = datetime(day.year, day.month, day.day)
+        for rule in layer.restrict:
+            if weekday not in rule.days:
+                continue
+            to = rule.to if rule.to > rule.from_ else rule.to + 1440
+            w_start = timeutil.to_aware(midnight + timedelta(minutes=rule.from_), zone).astimezone(UTC)
+            w_end = timeutil.to_aware(midnight + timedelta(minutes=to), zone).astimezone(UTC)
+            if w_end > w_start and w_end > start and w_start < end:
+                raw.append((w_start, w_end))
+        day += timedelta(days=1)
+    return merge(raw)
+
+
+def merge(intervals: list[Interval]) -> list[Interval]:
+    """Union of intervals; touching ones join."""
+    out: list[Interval] = []
+    for s, e in sorted(intervals):
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def layer_segments(schedule: Schedule, layer: Layer, start: datetime, end: datetime) -> list[Segment]:
+    """Segments of the layer meeting [start, end), each with its natural extent
+    (a whole turn, or a turn cut by the restriction windows), sorted."""
+    zone = layer_zone(schedule, layer)
+    first_turn = max(turn_at(layer, zone, start), 0)
+    last_turn = turn_at(layer, zone, end - timedelta(microseconds=1))
+    if last_turn < 0:
+        return []
+    turns = []
+    for turn in range(first_turn, last_turn + 1):
+        t_start, t_end = handoff(layer, zone, turn), handoff(layer, zone, turn + 1)
+        if t_end > t_start:  # two handoffs on one instant: that member's turn is empty
+            turns.append((turn, t_start, t_end))
+    if not turns:
+        return []
+    windows = active_windows(schedule, layer, turns[0][1], turns[-1][2])
+    out: list[Segment] = []
+    w = 0
+    for turn, t_start, t_end in turns:
+        primary, backup = members_for(layer, turn)
+        if windows is None:
+            out.append(Segment(t_start, t_end, turn, primary, backup))
+            continue
+        while w < len(windows) and windows[w][1] <= t_start:
+            w += 1
+        i = w
+        while i < len(windows) and windows[i][0] < t_end:
+            s, e = max(windows[i][0], t_start), min(windows[i][1], t_end)
+            if e > s:
+                out.append(Segment(s, e, turn, primary, backup))
+            i += 1
+    return [seg for seg in out if seg.end > start and seg.start < end]

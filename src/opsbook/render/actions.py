@@ -1,0 +1,66 @@
+"""`actions.md`: the action-item tracker, overdue items first, then by team and owner.
+
+Items come only from postmortems the audience may read (``render.audience``),
+so a public build never shows an internal postmortem's items. Overdue is
+judged at the build instant (``site.now``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opsbook.incidents.actions import Row, rows, select
+from opsbook.model.kb import KnowledgeBase
+from opsbook.render.audience import visible_postmortems
+from opsbook.render.environment import render_template
+from opsbook.render.markdown import Markdown, page_link
+from opsbook.render.page import Page, Site
+from opsbook.render.postmortems import postmortem_path
+from opsbook.render.text import person_name, team_name
+
+PATH = "actions.md"
+
+
+@dataclass(frozen=True)
+class OwnerGroup:
+    name: str
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class TeamGroup:
+    name: str
+    owners: list[OwnerGroup]
+    overdue: int
+
+
+def groups(kb: KnowledgeBase, open_rows: list[Row]) -> list[TeamGroup]:
+    """Teams with overdue items first (most first), then by name; owners likewise."""
+    by_team: dict[str | None, dict[str | None, list[Row]]] = {}
+    for row in open_rows:
+        by_team.setdefault(row.team, {}).setdefault(row.item.owner, []).append(row)
+    out = []
+    for team, owners in by_team.items():
+        owner_groups = [OwnerGroup(person_name(kb, owner) or "No owner", items) for owner, items in owners.items()]
+        owner_groups.sort(key=lambda g: (-sum(r.overdue for r in g.rows), g.name.lower()))
+        overdue = sum(r.overdue for g in owner_groups for r in g.rows)
+        out.append(TeamGroup(team_name(kb, team) or "No team", owner_groups, overdue))
+    return sorted(out, key=lambda g: (-g.overdue, g.name.lower()))
+
+
+def source_link(row: Row) -> Markdown:
+    label = row.postmortem.incident or row.postmortem.title
+    return page_link(label, PATH, postmortem_path(row.postmortem))
+
+
+def site_pages(site: Site) -> list[Page]:
+    kb = site.kb
+    all_rows = rows(kb, site.now, visible_postmortems(kb, site.audience))
+    open_rows = select(all_rows)
+    markdown = render_template(
+        "actions.md.j2", overdue=[r for r in open_rows if r.overdue], teams=groups(kb, open_rows),
+        closed=sum(1 for r in all_rows if not r.item.is_open), total=len(all_rows),
+        as_of=f"{site.now.astimezone(kb.zone):%Y-%m-%d}", owner=lambda r: person_name(kb, r.item.owner),
+        source=source_link,
+    )
+    return [Page(PATH, markdown, None)]

@@ -1,0 +1,96 @@
+"""`incidents/index.md` and one page per incident the audience may read.
+
+A public build lists only incidents marked ``public: true`` (those that were on
+the status page) and shows what the status page showed: public updates and
+status-page components. Internal service ids, the summary, roles and the
+internal timeline appear only in an internal build. Postmortems are linked
+only where ``render.audience`` lets the reader open them.
+"""
+
+from __future__ import annotations
+
+from opsbook.model.incident import Incident
+from opsbook.model.kb import KnowledgeBase
+from opsbook.render.audience import may_read, visible_incidents
+from opsbook.render.environment import render_template
+from opsbook.render.markdown import Markdown, page_link
+from opsbook.render.page import Audience, Page, Site
+from opsbook.render.postmortems import postmortem_path
+from opsbook.render.severity import level_link
+from opsbook.render.text import duration_text, person_name, service_name
+
+INDEX = "incidents/index.md"
+
+
+def incident_path(incident: Incident) -> str:
+    return f"incidents/{incident.id}.md"
+
+
+def duration(incident: Incident) -> str:
+    if incident.resolved is None:
+        return f"ongoing ({incident.status})"
+    return duration_text(incident.resolved - (incident.started or incident.declared)) or "under a minute"
+
+
+def components(kb: KnowledgeBase, incident: Incident) -> list[str]:
+    """Status-page components the updates reported as anything but operational."""
+    names = {c.id: c.name for c in kb.components.values()}
+    seen: dict[str, str] = {}
+    for update in incident.updates:
+        for component, status in update.components.items():
+            if status != "operational":
+                seen.setdefault(component, names.get(component, component))
+    return list(seen.values())
+
+
+def affected(kb: KnowledgeBase, incident: Incident, audience: Audience) -> list[str]:
+    """What was hit, in words the reader may see: services inside, components outside."""
+    if audience == "internal":
+        return [service_name(kb, s) for s in incident.services]
+    return components(kb, incident)
+
+
+def _when(kb: KnowledgeBase, moment) -> str:
+    local = moment.astimezone(kb.zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def incident_index(kb: KnowledgeBase, incidents: list[Incident], audience: Audience) -> Page:
+    newest = sorted(incidents, key=lambda inc: (inc.declared, inc.id), reverse=True)
+    markdown = render_template(
+        "incidents_index.md.j2", incidents=newest, audience=audience,
+        link=lambda inc: page_link(inc.title, INDEX, incident_path(inc)),
+        severity=lambda inc: level_link(kb, inc.severity, INDEX, short=True),
+        date=lambda inc: f"{inc.declared.astimezone(kb.zone):%Y-%m-%d}",
+        duration=duration, affected=lambda inc: affected(kb, inc, audience),
+    )
+    return Page(INDEX, markdown, None)
+
+
+def incident_page(kb: KnowledgeBase, incident: Incident, audience: Audience) -> Page:
+    path = incident_path(incident)
+    readable = [pm for pm in kb.postmortems_for(incident.id) if may_read(audience, pm)]
+    names = {c.id: c.name for c in kb.components.values()}
+    milestones = [(name.capitalize(), _when(kb, getattr(incident, name)))
+                  for name in ("started", "detected", "declared", "acknowledged", "mitigated", "resolved")
+                  if getattr(incident, name) is not None]
+    markdown = render_template(
+        "incident.md.j2", incident=incident, internal=audience == "internal",
+        severity=level_link(kb, incident.severity, path), duration=duration(incident),
+        affected=affected(kb, incident, audience), milestones=milestones,
+        when=lambda moment: _when(kb, moment), zone=kb.zone.key,
+        component_text=lambda comps: ", ".join(f"{names.get(c, c)}: {s.replace('_', ' ')}" for c, s in comps.items()),
+        person=lambda pid: person_name(kb, pid),
+        postmortems=Markdown(", ".join(page_link(pm.title, path, postmortem_path(pm)) for pm in readable)),
+        index=page_link("All incidents", path, INDEX),
+    )
+    return Page(path, markdown, incident.file)
+
+
+def site_pages(site: Site) -> list[Page]:
+    shown = visible_incidents(site.kb, site.audience)
+    return [incident_index(site.kb, shown, site.audience),
+            *(incident_page(site.kb, inc, site.audience) for inc in shown)]
+
+
+__all__ = ["INDEX", "incident_path", "site_pages", "visible_incidents"]

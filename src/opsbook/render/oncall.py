@@ -1,0 +1,315 @@
+"""The on-call section: `oncall/index.md`, one page per schedule and per person,
+ICS feeds, and the script that keeps "who is on call now" true after the build.
+
+A page built yesterday must not lie today. The index therefore carries the
+shifts around the build instant as JSON, and ``assets/opsbook/oncall.js``
+recomputes "now" and "next" in the browser; the build-time answer stays in the
+HTML as the no-script fallback, labelled with the instant it is true for.
+Calendars and shift tables name their dates, so they stay true as they age.
+
+Pages show names only: no phone numbers, e-mail addresses or Slack ids, since
+the on-call section is published in public builds too.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from opsbook.model.kb import KnowledgeBase
+from opsbook.model.schedule import Schedule
+from opsbook.oncall.engine import Shift, shifts_between, state_at
+from opsbook.oncall.ics import all_feeds, default_window, schedule_label
+from opsbook.render.environment import render_template
+from opsbook.render.markdown import Markdown, anchor_id, md_cell, md_escape, page_link, relative_url
+from opsbook.render.page import Asset, Page, Site
+from opsbook.render.text import duration_text
+from opsbook.timeutil import clock_text, get_zone, start_of_day
+
+INDEX = "oncall/index.md"
+SCRIPT = "assets/opsbook/oncall.js"
+CALENDAR_WEEKS = 5
+UPCOMING = timedelta(weeks=1)
+PERSON_UPCOMING = timedelta(weeks=8)
+# The browser script can answer for this long after the build; later it says
+# the page is stale and keeps the build-time answer.
+EMBED_AHEAD = timedelta(weeks=8)
+
+
+def schedule_path(schedule_id: str) -> str:
+    return f"oncall/{schedule_id}.md"
+
+
+def person_path(person_id: str) -> str:
+    return f"oncall/people/{person_id}.md"
+
+
+def _name(kb: KnowledgeBase, person: str | None) -> str:
+    if person is None:
+        return "nobody"
+    known = kb.people.get(person)
+    return known.name if known else person
+
+
+def _when(at: datetime | None, zone) -> str:
+    if at is None:
+        return "—"
+    return at.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z")
+
+
+# --- labels distinguishable without colour --------------------------------------------------
+
+
+def labels(kb: KnowledgeBase, people: list[str]) -> dict[str, str]:
+    """Short unique labels: initials ("MO"), lengthened until unique ("MaO")."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for person in sorted(set(people)):
+        words = [w for w in _name(kb, person).replace("-", " ").split() if w] or [person]
+        label = "".join(w[0] for w in words[:3]).upper()
+        n = 1
+        while label in taken:
+            n += 1
+            label = (words[0][:n] + "".join(w[0] for w in words[1:3])).title() if n <= len(words[0]) \
+                else f"{label}{n}"
+        taken.add(label)
+        out[person] = label
+    return out
+
+
+# --- month grid ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    day: date
+    text: Markdown
+
+
+def _grid(kb: KnowledgeBase, schedule: Schedule, shifts: list[Shift], short: dict[str, str],
+          now: datetime) -> list[list[Cell]]:
+    zone = get_zone(schedule.timezone)
+    today = now.astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    primaries = [s for s in shifts if s.role == "primary"]
+    weeks = []
+    for w in range(CALENDAR_WEEKS):
+        row = []
+        for d in range(7):
+            day = monday + timedelta(days=7 * w + d)
+            begin, end = start_of_day(day, zone), start_of_day(day + timedelta(days=1), zone)
+            who: list[str] = []
+            for s in primaries:
+                if s.end > begin and s.start < end and (not who or who[-1] != short[s.person]):
+                    who.append(short[s.person])
+            label = day.strftime("%d %b") if day.day == 1 or (w == 0 and d == 0) else day.strftime("%d")
+            names = " → ".join(who) if who else "—"
+            row.append(Cell(day, Markdown(f"**{md_escape(label)}**<br>{md_escape(names)}")))
+        weeks.append(row)
+    return weeks
+
+
+# --- escalation timeline -------------------------------------------------------------------
+
+
+def _target_text(kb: KnowledgeBase, target, from_page: str) -> Markdown:
+    if target.schedule:
+        sched = kb.schedules.get(target.schedule)
+        label = f"{sched.name if sched else target.schedule} ({target.role})"
+        return page_link(label, from_page, schedule_path(target.schedule)) if sched else md_escape(label)
+    if target.person:
+        return page_link(_name(kb, target.person), from_page, person_path(target.person)) \
+            if target.person in kb.people else md_escape(target.person)
+    team = kb.teams.get(target.team or "")
+    return md_escape(f"everyone on {team.name if team else target.team}")
+
+
+def _timelines(kb: KnowledgeBase, schedule: Schedule, from_page: str) -> list[dict]:
+    out = []
+    for policy in kb.escalation.values():
+        if not any(t.schedule == schedule.id for step in policy.steps for t in step.notify):
+            continue
+        steps = [{"after": duration_text(step.after) if step.after.total_seconds() else "at once",
+                  "targets": Markdown(", ".join(_target_text(kb, t, from_page) for t in step.notify))}
+                 for step in policy.steps]
+        services = [svc.name for svc in kb.config.services if svc.escalation == policy.id]
+        out.append({"policy": policy, "steps": steps, "services": services})
+    return out
+
+
+# --- "now", with the data for the browser --------------------------------------------------
+
+
+def _now_block(kb: KnowledgeBase, schedule: Schedule, now: datetime) -> Markdown:
+    """The build-time answer as HTML the script updates in place."""
+    zone = get_zone(schedule.timezone)
+    state = state_at(schedule, now)
+    esc = html.escape
+    return Markdown(
+        f'<div class="opsbook-oncall-now" data-oncall-schedule="{esc(schedule.id)}">\n'
+        f'<p><strong>Primary:</strong> <span class="opsbook-oncall-primary">{esc(_name(kb, state.primary))}</span>'
+        f' · <strong>Backup:</strong> <span class="opsbook-oncall-backup">{esc(_name(kb, state.backup))}</span></p>\n'
+        f'<p><strong>Changes:</strong> <span class="opsbook-oncall-next">{esc(_when(state.next_handoff, zone))}</span>'
+        f' <em class="opsbook-oncall-asof">(as of the build, {esc(_when(now, zone))})</em></p>\n'
+        f'</div>')
+
+
+def _embedded(kb: KnowledgeBase, now: datetime) -> Markdown:
+    start, end = now - timedelta(days=1), now + EMBED_AHEAD
+    people: dict[str, str] = {}
+    schedules = []
+    for schedule in kb.schedule_list:
+        rows = []
+        for s in shifts_between(schedule, start, end):
+            rows.append([int(s.start.timestamp() * 1000), int(s.end.timestamp() * 1000), s.role[0], s.person])
+            people[s.person] = _name(kb, s.person)
+        schedules.append({"id": schedule.id, "zone": schedule.timezone, "shifts": rows})
+    data = {"built": int(now.timestamp() * 1000), "from": int(start.timestamp() * 1000),
+            "to": int(end.timestamp() * 1000), "people": people, "schedules": schedules}
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    # Inside <script>, "</script>" or "<!--" in a name would end the element early.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markdown(f'<script type="application/json" id="opsbook-oncall-data">{text}</script>\n'
+                    f'<script src="{relative_url(INDEX, SCRIPT)}"></script>')
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def index_page(site: Site) -> Page:
+    kb = site.kb
+    rows = []
+    for schedule in kb.schedule_list:
+        rows.append({
+            "schedule": schedule,
+            "link": page_link(schedule.name, INDEX, schedule_path(schedule.id)),
+            "anchor": anchor_id("schedule", schedule.id),
+            "now": _now_block(kb, schedule, site.now),
+            "ics": Markdown(f"[{md_escape(schedule.id + '.ics')}]({schedule.id}.ics)"),
+        })
+    people = sorted({p for s in kb.schedule_list for layer in s.layers for p in layer.members} |
+                    {o.person for s in kb.schedule_list for o in s.overrides})
+    people_links = [page_link(_name(kb, p), INDEX, person_path(p)) for p in people if p in kb.people]
+    markdown = render_template("oncall_index.md.j2", rows=rows, people=people_links,
+                               data=_embedded(kb, site.now) if kb.schedule_list else Markdown(""),
+                               built=_when(site.now, kb.zone))
+    return Page(INDEX, markdown, None)
+
+
+def _short(at: datetime, zone) -> str:
+    return at.astimezone(zone).strftime("%a %d %b %H:%M %Z")
+
+
+def _shift_rows(kb: KnowledgeBase, shifts: list[Shift], zone, from_page: str, by_schedule: bool) -> list[dict]:
+    rows = []
+    for s in shifts:
+        schedule = kb.schedules[s.schedule]
+        who = (page_link(_name(kb, s.person), from_page, person_path(s.person)) if s.person in kb.people
+               else md_escape(s.person))
+        rows.append({
+            "start": _short(s.start, zone), "end": _short(s.end, zone), "role": s.role,
+            "who": who if by_schedule else page_link(schedule_label(kb, schedule), from_page,
+                                                     schedule_path(schedule.id)),
+            "length": duration_text(s.end - s.start) if (s.end - s.start) % timedelta(minutes=1) == timedelta(0)
+            else f"{(s.end - s.start).total_seconds() / 3600:.1f} h",
+            "note": ("override: " + schedule.overrides[s.override].reason if s.override is not None
+                     and schedule.overrides[s.override].reason else "override" if s.override is not None
+                     else f"layer {s.layer}"),
+        })
+    return rows
+
+
+def _webcal(kb: KnowledgeBase, rel: str) -> Markdown | None:
+    """A webcal:// link for calendar apps, when the site's address is known."""
+    from urllib.parse import quote, urlsplit
+
+    if not kb.config.site_url:
+        return None
+    parts = urlsplit(kb.config.site_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    url = f"webcal://{parts.netloc}{quote(parts.path.rstrip('/') + '/' + rel, safe='/-_.~')}"
+    return Markdown(f"<{url}>")
+
+
+def schedule_page(site: Site, schedule: Schedule) -> Page:
+    kb = site.kb
+    path = schedule_path(schedule.id)
+    zone = get_zone(schedule.timezone)
+    horizon_end = site.now + timedelta(weeks=CALENDAR_WEEKS + 1)
+    shifts = shifts_between(schedule, site.now - timedelta(days=7), horizon_end)
+    short = labels(kb, [s.person for s in shifts])
+    upcoming = [s for s in shifts if s.end > site.now and s.start < site.now + UPCOMING]
+    team = kb.teams.get(schedule.team) if schedule.team else None
+    overrides = [o for o in schedule.overrides if o.end > site.now]
+    markdown = render_template(
+        "oncall_schedule.md.j2",
+        schedule=schedule,
+        team=team.name if team else None,
+        index=Markdown(relative_url(path, INDEX)),
+        grid=_grid(kb, schedule, shifts, short, site.now),
+        legend=[{"label": label, "who": page_link(_name(kb, p), path, person_path(p)) if p in kb.people
+                 else md_escape(p)} for p, label in sorted(short.items(), key=lambda kv: kv[1])],
+        shifts=_shift_rows(kb, upcoming, zone, path, by_schedule=True),
+        overrides=[{"role": o.role, "who": md_cell(_name(kb, o.person)), "start": _when(o.start, zone),
+                    "end": _when(o.end, zone), "reason": md_cell(o.reason)} for o in overrides],
+        layers=[{"layer": layer, "members": ", ".join(_name(kb, m) for m in layer.members),
+                 "length": duration_text(layer.length),
+                 "restrict": "; ".join(f"{', '.join(r.days)} {clock_text(r.from_)}–{clock_text(r.to)}"
+                                       for r in layer.restrict) or "always",
+                 "backup": ("next member" if layer.backup == "next" else
+                            ", ".join(_name(kb, m) for m in layer.backup) if layer.backup else "none")}
+                for layer in schedule.layers],
+        timelines=_timelines(kb, schedule, path),
+        ics=Markdown(f"[{md_escape(schedule.id + '.ics')}]({schedule.id}.ics)"),
+        webcal=_webcal(kb, f"oncall/{schedule.id}.ics"),
+        built=_when(site.now, zone),
+    )
+    return Page(path, markdown, schedule.file)
+
+
+def person_page(site: Site, person: str, shifts: list[Shift]) -> Page:
+    kb = site.kb
+    path = person_path(person)
+    known = kb.people.get(person)
+    zone_name = known.timezone if known and known.timezone else kb.config.timezone
+    zone = get_zone(zone_name)
+    markdown = render_template(
+        "oncall_person.md.j2",
+        person_name=_name(kb, person),
+        zone=zone_name,
+        index=Markdown(relative_url(path, INDEX)),
+        shifts=_shift_rows(kb, shifts, zone, path, by_schedule=False),
+        weeks=PERSON_UPCOMING.days // 7,
+        ics=Markdown(f"[{md_escape(person + '.ics')}]({person}.ics)"),
+        webcal=_webcal(kb, f"oncall/people/{person}.ics"),
+        built=_when(site.now, zone),
+    )
+    return Page(path, markdown, None)
+
+
+def site_pages(site: Site) -> list[Page | Asset]:
+    kb = site.kb
+    out: list[Page | Asset] = [index_page(site)]
+    by_person: dict[str, list[Shift]] = {p: [] for p in kb.people}
+    for schedule in kb.schedule_list:
+        out.append(schedule_page(site, schedule))
+        for s in shifts_between(schedule, site.now, site.now + PERSON_UPCOMING):
+            by_person.setdefault(s.person, []).append(s)
+    for person in sorted(by_person):
+        if person in kb.people:
+            out.append(person_page(site, person, sorted(by_person[person], key=lambda s: (s.start, s.schedule))))
+    start, end = default_window(site.now)
+    for rel, data in all_feeds(kb, start, end, site.now).items():
+        if rel.removeprefix("people/").removesuffix(".ics") in kb.people or not rel.startswith("people/"):
+            out.append(Asset(f"oncall/{rel}", data))
+    out.append(Asset(SCRIPT, _script()))
+    return out
+
+
+def _script() -> str:
+    from importlib.resources import files
+
+    return files("opsbook.render").joinpath("templates/oncall.js").read_text(encoding="utf-8")

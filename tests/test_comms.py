@@ -1,0 +1,100 @@
+"""`opsbook comms`: every message kind, rendered from the example's templates in
+the sandbox, and template validation (OB507-OB509) with file and line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import invoke, make_kb, run_validate
+from opsbook.cli.comms_cmd import KIND_NAMES
+from opsbook.incidents.comms import ETA_UNKNOWN, KINDS
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATES = REPO / "playbooks" / "templates"
+
+
+def test_the_cli_lists_every_kind():
+    assert KIND_NAMES == tuple(KINDS)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_kind_renders_for_the_open_example_incident(kind):
+    result = invoke("--root", str(REPO), "comms", "INC-2026-006", "--kind", kind, "--json")
+    assert result.exit_code == 0, result.stderr
+    text = json.loads(result.stdout)["text"]
+    assert "Invoic" in text  # the incident's title or its component
+    if KINDS[kind].needs_next_update:
+        # SEV2: every hour after the last update (14:25 UTC), in the status page's zone.
+        assert "2026-11-20 10:25 EST (15:25 UTC)" in text
+        assert ETA_UNKNOWN in text
+    assert "{{" not in text and "{%" not in text
+
+
+def test_resolved_message_for_a_resolved_incident():
+    result = invoke("--root", str(REPO), "comms", "INC-2026-004", "--kind", "status-resolved")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("**Resolved: Dashboard sign-in failing**")
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["INC-2026-006", "--kind", "status-updat"], 2, "did you mean 'status-update'?"),
+    (["INC-2026-06", "--kind", "status-update"], 1, "did you mean 'INC-2026-006'?"),
+])
+def test_bad_requests(args, code, message):
+    result = invoke("--root", str(REPO), "comms", *args)
+    assert result.exit_code == code and message in result.stderr
+
+
+def kb_with_templates(tmp_path, **texts):
+    root = make_kb(tmp_path)
+    folder = root / "playbooks" / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    for name, text in texts.items():
+        target = folder / name
+        if text is None:
+            target.unlink()
+        else:
+            target.write_text(text)
+    return root
+
+
+def test_templates_of_the_example_validate_on_a_minimal_kb(tmp_path):
+    code, payload = run_validate(kb_with_templates(tmp_path))
+    assert code == 0 and payload["diagnostics"] == []
+
+
+@pytest.mark.parametrize("name,text,code,line,message", [
+    ("status-update.md", "Hello\n\n{{ incident.titel }}\nNext update by {{ next_update }}.\n", "OB507", 3,
+     "undefined variable: 'dict object' has no attribute 'titel'"),
+    ("status-update.md", "Hello\n{{ eta }}\n{% if %}\nNext update by {{ next_update }}.\n", "OB507", 3,
+     "template syntax"),
+    ("status-update.md", "{{ org }}\n{{ ''.__class__.__mro__ }}\n{{ next_update }}\n", "OB507", 2, "fails to render"),
+    ("social.md", "We are on it. {{ eta }}\n", "OB508", 1, "must say when the next update is due"),
+    ("status-updates.md", "x {{ next_update }}\n", "OB509", 1, "not a message kind"),
+])
+def test_template_problems_are_located(tmp_path, name, text, code, line, message):
+    root = kb_with_templates(tmp_path, **{name: text})
+    exit_code, payload = run_validate(root)
+    found = [d for d in payload["diagnostics"] if d["code"] == code]
+    assert len(found) == 1, payload
+    assert found[0]["file"] == f"playbooks/templates/{name}"
+    assert found[0]["line"] == line
+    assert message in found[0]["message"]
+    assert exit_code == (1 if code != "OB509" else 0)
+
+
+def test_rendering_a_broken_template_is_a_clear_error_not_a_traceback(tmp_path):
+    root = kb_with_templates(tmp_path, **{"status-update.md": "a\n{{ nope }}\n{{ next_update }}\n"})
+    result = invoke("--root", str(root), "comms", "INC-2026-001", "--kind", "status-update")
+    assert result.exit_code == 2
+    assert "playbooks/templates/status-update.md:2:" in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_missing_template_names_the_file(tmp_path):
+    root = kb_with_templates(tmp_path, **{"social.md": None})
+    result = invoke("--root", str(root), "comms", "INC-2026-001", "--kind", "social")
+    assert result.exit_code == 2 and "create playbooks/templates/social.md" in result.stderr

@@ -1,0 +1,110 @@
+"""ICS feeds: parsed back with icalendar and with recurring-ical-events (an
+independent, recurrence-aware reader), they give exactly the engine's shifts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import icalendar
+import pytest
+import recurring_ical_events
+from conftest import invoke
+
+from opsbook.load import load
+from opsbook.oncall.engine import shifts_between
+from opsbook.oncall.ics import all_feeds
+
+REPO = Path(__file__).resolve().parents[1]
+UTC = timezone.utc
+NOW = datetime(2026, 11, 20, 15, tzinfo=UTC)
+START, END = NOW - timedelta(weeks=4), NOW + timedelta(weeks=26)
+
+
+@pytest.fixture(scope="module")
+def example():
+    kb, _ = load(REPO)
+    return kb
+
+
+@pytest.fixture(scope="module")
+def feeds(example):
+    return all_feeds(example, START, END, NOW)
+
+
+def _events(data: bytes):
+    cal = icalendar.Calendar.from_ical(data)
+    return cal, recurring_ical_events.of(cal).between(START - timedelta(days=30), END + timedelta(days=30))
+
+
+@pytest.mark.parametrize("schedule_id", ["payments", "platform", "data"])
+def test_schedule_feed_round_trips_to_the_engine_shifts(example, feeds, schedule_id):
+    schedule = example.schedules[schedule_id]
+    expected = sorted((s.start, s.end, s.role, example.people[s.person].name)
+                      for s in shifts_between(schedule, START, END))
+    cal, events = _events(feeds[f"{schedule_id}.ics"])
+    got = []
+    for event in events:
+        summary = str(event["SUMMARY"])  # "Maya Okafor on call: Payments (primary)"
+        name, _, rest = summary.partition(" on call: ")
+        role = rest.rsplit("(", 1)[1].rstrip(")")
+        got.append((event.decoded("DTSTART"), event.decoded("DTEND"), role, name))
+    assert sorted(got) == expected
+    assert len(expected) > 10
+
+
+def test_person_feed_round_trips_and_carries_every_required_property(example, feeds):
+    expected = sorted((s.start, s.end, s.schedule, s.role) for schedule in example.schedule_list
+                      for s in shifts_between(schedule, START, END) if s.person == "priya")
+    cal, events = _events(feeds["people/priya.ics"])
+    assert str(cal["X-WR-CALNAME"]) == "On call: Priya Raman"
+    assert cal["VERSION"] == "2.0" and "opsbook" in str(cal["PRODID"])
+    got = []
+    for event in events:
+        assert event["TRANSP"] == "TRANSPARENT"
+        assert event.decoded("DTSTAMP") == NOW
+        assert event.decoded("DTSTART").tzinfo is not None
+        alarms = [c for c in event.subcomponents if c.name == "VALARM"]
+        assert len(alarms) == 1 and alarms[0].decoded("TRIGGER") == -timedelta(minutes=15)
+        assert str(event["SUMMARY"]).startswith("On call: Payments (")
+        got.append((event.decoded("DTSTART"), event.decoded("DTEND"), "payments",
+                    str(event["SUMMARY"]).rsplit("(", 1)[1].rstrip(")")))
+    assert sorted(got) == expected
+    # The Thanksgiving-week override shows as its own event with its reason.
+    override = [e for e in cal.walk("VEVENT") if "Daniel moving" in str(e.get("DESCRIPTION", ""))]
+    assert len(override) == 1
+
+
+def test_uids_are_unique_and_stable_across_builds_and_windows(example, feeds):
+    later = all_feeds(example, START + timedelta(days=9), END + timedelta(days=9), NOW + timedelta(days=9))
+    first = {e["UID"]: (e.decoded("DTSTART"), e.decoded("DTEND"))
+             for e in icalendar.Calendar.from_ical(feeds["payments.ics"]).walk("VEVENT")}
+    second = {e["UID"]: (e.decoded("DTSTART"), e.decoded("DTEND"))
+              for e in icalendar.Calendar.from_ical(later["payments.ics"]).walk("VEVENT")}
+    assert len(first) == len(list(icalendar.Calendar.from_ical(feeds["payments.ics"]).walk("VEVENT")))
+    shared = set(first) & set(second)
+    assert len(shared) > 20
+    assert all(first[uid] == second[uid] for uid in shared)
+
+
+def test_same_build_is_byte_for_byte_the_same(example, feeds):
+    assert all_feeds(example, START, END, NOW) == feeds
+
+
+def test_every_person_gets_a_feed_even_without_shifts(example, feeds):
+    assert {f"people/{p}.ics" for p in example.people} <= set(feeds)
+    _, events = _events(feeds["people/lena.ics"])
+    assert events == []
+
+
+def test_cli_writes_the_feeds_and_rejects_a_bad_window(tmp_path):
+    out = tmp_path / "feeds"
+    result = invoke("--root", str(REPO), "oncall", "ics", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert (out / "payments.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert (out / "people" / "maya.ics").exists()
+    bad = invoke("--root", str(REPO), "oncall", "ics", "--out", str(out), "--from", "2026-12-01", "--to", "2026-11-01")
+    assert bad.exit_code == 2 and "--to" in bad.stderr
+    (tmp_path / "file").write_text("x")
+    blocked = invoke("--root", str(REPO), "oncall", "ics", "--out", str(tmp_path / "file" / "sub"))
+    assert blocked.exit_code == 2 and "cannot write" in blocked.stderr

@@ -1,0 +1,202 @@
+"""Postmortem and action-item policy rules (OB501-OB506; templates OB507-OB509 are
+in test_comms.py), each pinned by code, file, line and column, in both directions,
+on the minimal knowledge base and on the example."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from conftest import BASE_FILES, make_kb, run_validate
+from test_incident import example_copy
+
+PM = "postmortems/2026/2026-03-14-card-payments.md"
+ORG = "opsbook.yaml"
+BODY = "One acquirer timed out.\n"  # line 17 of the base postmortem
+ITEM = "  - {id: AI-2, title: Automate acquirer failover, owner: carol, due: 2026-07-01, status: open, type: mitigate}\n"
+
+
+def body(text: str) -> dict:
+    """The base postmortem with line 17 onwards replaced."""
+    return {PM: BASE_FILES[PM].replace(BODY, text)}
+
+
+def items(count: int, extra: str = "") -> dict:
+    more = "".join(f"  - {{id: AI-{n}, title: Item {n}, owner: bob, due: 2026-07-01, type: prevent{extra}}}\n"
+                   for n in range(3, count + 1))
+    return {PM: BASE_FILES[PM].replace(ITEM, ITEM + more)}
+
+
+def policy(text: str) -> dict:
+    return {ORG: BASE_FILES[ORG] + "policies:\n" + text}
+
+
+@dataclass
+class Case:
+    id: str
+    files: dict
+    code: str | None  # None: the case must be clean (the "passes" direction)
+    line: int = 0
+    column: int | str = 0
+    now: str = "2026-06-01T12:00:00Z"
+    message: str = ""
+    level: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+CASES = [
+    # OB501 / OB502: overdue is a warning; more than 30 days (configurable) an error.
+    Case("OB501-overdue", {}, "OB501", 11, "2026-07-01", now="2026-07-05T12:00:00Z",
+         message="AI-2 is 4 days overdue", level="warning"),
+    Case("OB501-30-days-is-still-a-warning", {}, "OB501", 11, "2026-07-01", now="2026-07-31T12:00:00Z",
+         level="warning"),
+    Case("OB502-31-days", {}, "OB502", 11, "2026-07-01", now="2026-08-01T12:00:00Z", level="error",
+         message="31 days overdue"),
+    Case("OB502-policy-threshold", policy("  action_items:\n    overdue_error_after: 7d\n"), "OB502", 11,
+         "2026-07-01", now="2026-07-09T12:00:00Z"),
+    Case("OB501-not-on-time", {}, None, now="2026-07-01T12:00:00Z"),
+    Case("OB501-not-when-done", {PM: BASE_FILES[PM].replace("status: open, type: mitigate", "status: done, type: mitigate")},
+         None, now="2026-09-01T12:00:00Z"),
+    Case("OB501-day-is-the-orgs", {}, None, now="2026-07-02T03:00:00Z"),  # still 1 July in New York
+    # OB503: an unknown root cause needs an investigation item.
+    Case("OB503-unknown", body("x\n\n## Root cause\n\nUnknown at the time of writing.\n"), "OB503", 21, 1,
+         level="error"),
+    Case("OB503-tbd", body("x\n\n## Root Cause\n\n<!-- fill in -->\n  TBD\n"), "OB503", 22, 3),
+    Case("OB503-with-investigation", {PM: body("x\n\n## Root cause\n\nUnknown.\n")[PM].replace(
+        "type: mitigate}", "type: investigate}")}, None),
+    Case("OB503-known-cause", body("x\n\n## Root cause\n\nThe unknown-host path had no timeout.\n"), None),
+    # OB504: more than seven items.
+    Case("OB504-eight-items", items(8), "OB504", 17, 5, level="warning", message="8 action items"),
+    Case("OB504-seven-items", items(7), None),
+    Case("OB504-policy", {**items(8), **policy("  action_items:\n    max_per_postmortem: 8\n")}, None),
+    # OB505: blameful wording, each with its line and column.
+    Case("OB505-should-have", body("x\n\nThe deploy should have been checked.\n"), "OB505", 19, 12,
+         message="'should have'", level="warning"),
+    Case("OB505-human-error", body("Cause: Human\nError.\n"), None),  # across lines is not one phrase
+    Case("OB505-case-insensitive", body("x\n\nThis was HUMAN ERROR.\n"), "OB505", 19, 10),
+    Case("OB505-not-in-code", body("x\n\n`careless` is a flag name.\n\n```\nshould have\n```\n"), None),
+    Case("OB505-not-in-comments", body("<!-- do not write 'fault of' -->\n"), None),
+    Case("OB505-whole-words", body("Carelessness aside, shoulder haversacks.\n"), None),
+    Case("OB505-configured-list", {**body("An oversight by the team.\n"),
+                                   **policy("  postmortems:\n    blameful_phrases: [oversight]\n")},
+         "OB505", 17, 4, message="'oversight'"),
+    Case("OB505-configured-list-replaces-defaults", {**body("It should have failed over.\n"),
+                                                     **policy("  postmortems:\n    blameful_phrases: []\n")}, None),
+    # OB506: a person's id or name in the root cause.
+    Case("OB506-name", body("x\n\n## Root cause\n\nThe failover waited for Carol Diaz to approve.\n"), "OB506", 21,
+         25, message="'Carol Diaz'"),
+    Case("OB506-id", body("x\n\n## Root cause\n\nbob restarted the pool.\n"), "OB506", 21, 1, message="'bob'"),
+    Case("OB506-only-in-root-cause", body("Alice led the response.\n\n## Root cause\n\nNo timeout on the pool.\n"),
+         None),
+    Case("OB506-off", {**body("x\n\n## Root cause\n\nbob restarted the pool.\n"),
+                       **policy("  postmortems:\n    names_in_root_cause: false\n")}, None),
+    Case("OB506-not-in-code-or-hosts", body("x\n\n## Root cause\n\n`alice` and alice.example.com and bob-db.\n"),
+         None),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_rule(tmp_path, case):
+    root = make_kb(tmp_path, case.files)
+    code, payload = run_validate(root, now=case.now)
+    found = payload["diagnostics"]
+    if case.code is None:
+        assert found == [], found
+        assert code == 0
+        return
+    assert [d["code"] for d in found] == [case.code], found
+    d = found[0]
+    assert d["file"] == PM
+    assert d["line"] == case.line
+    line_text = (root / PM).read_text().splitlines()[case.line - 1]
+    column = case.column if isinstance(case.column, int) else line_text.index(case.column) + 1
+    assert d["column"] == column
+    assert case.message in d["message"]
+    assert d["hint"]
+    if case.level:
+        assert d["level"] == case.level
+    assert code == (1 if d["level"] == "error" else 0)
+
+
+# --- the example knowledge base -----------------------------------------------------------
+
+WEBHOOK = "postmortems/2026/2026-07-09-webhook-delivery-delays.md"
+LEDGER = "postmortems/2026/2026-08-04-checkout-failures-ledger-lock-queue.md"
+AS_OF = "2026-11-20T15:00:00Z"
+
+
+def test_example_at_its_as_of_has_only_the_overdue_ai_107():
+    root = Path(__file__).resolve().parents[1]
+    code, payload = run_validate(root, now=AS_OF)
+    assert code == 0  # a warning does not fail validation
+    assert [(d["code"], d["file"], d["line"], d["level"]) for d in payload["diagnostics"]] == [
+        ("OB501", LEDGER, 11, "warning")]
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text()
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new))
+
+
+def line_of(root: Path, rel: str, needle: str) -> int:
+    return next(i for i, line in enumerate((root / rel).read_text().splitlines(), 1) if needle in line)
+
+
+EXAMPLE = [
+    ("OB502-AI-107-a-month-later", None, "2026-12-15T15:00:00Z", "OB502", LEDGER, "id: AI-107"),
+    ("OB501-gone-when-AI-107-is-done", (LEDGER, "due: 2026-11-09, status: open", "due: 2026-11-09, status: done"),
+     AS_OF, None, None, None),
+    ("OB503-unknown-root-cause", (WEBHOOK, "The consumer library ends a member's session",
+                                  "Unknown.\n\nThe consumer library ends a member's session"),
+     AS_OF, "OB503", WEBHOOK, "Unknown."),
+    ("OB503-passes-with-an-investigate-item", (WEBHOOK, "status: done, type: detect", "status: done, type: investigate"),
+     AS_OF, None, None, None),
+    ("OB505-blameful", (WEBHOOK, "Two properties of the system", "The reviewer should have caught it. Two properties of the system"),
+     AS_OF, "OB505", WEBHOOK, "should have caught"),
+    ("OB506-name-in-root-cause", (WEBHOOK, "on 9 July was constant.", "on 9 July was constant, as Jonas Weber saw."),
+     AS_OF, "OB506", WEBHOOK, "Jonas Weber"),
+    ("OB304-owned-by-a-team", (WEBHOOK, "owner: fatima", "owner: platform"), AS_OF, "OB304", WEBHOOK, "AI-103"),
+    ("OB305-no-due-date", (WEBHOOK, "owner: fatima, due: 2026-12-04, ", "owner: fatima, "), AS_OF, "OB305", WEBHOOK,
+     "AI-103"),
+    ("OB306-still-a-draft", (WEBHOOK, "status: published", "status: draft"), AS_OF, "OB306", WEBHOOK, "status: draft"),
+]
+
+
+@pytest.mark.parametrize("name,change,now,code,rel,needle", EXAMPLE, ids=[e[0] for e in EXAMPLE])
+def test_example_rules_both_directions(tmp_path, name, change, now, code, rel, needle):
+    root = example_copy(tmp_path)
+    if change:
+        edit(root, *change)
+    exit_code, payload = run_validate(root, now=now)
+    if now == AS_OF:  # AI-107's warning is the example's own; everything else must come from the change
+        found = [d for d in payload["diagnostics"] if not (d["code"] == "OB501" and "AI-107" in d["message"])]
+    else:  # later, other items fall due too: look at AI-107 alone
+        found = [d for d in payload["diagnostics"] if "AI-107" in d["message"]]
+    if code is None:
+        assert found == [] and exit_code == 0
+        return
+    assert [(d["code"], d["file"]) for d in found] == [(code, rel)], found
+    assert found[0]["line"] == line_of(root, rel, needle)
+
+
+def test_example_action_items_pass_and_fail_on_count(tmp_path):
+    root = example_copy(tmp_path)
+    more = "".join(f"  - {{id: AI-9{n}, title: \"Item {n}\", owner: sam, due: 2026-12-20, type: prevent}}\n"
+                   for n in range(4))
+    edit(root, WEBHOOK, "---\n# Webhook", more + "---\n# Webhook")
+    _, payload = run_validate(root, now=AS_OF)
+    assert [d["code"] for d in payload["diagnostics"] if d["file"] == WEBHOOK] == ["OB504"]
+
+
+def test_no_rule_code_is_defined_twice():
+    import opsbook.check.postmortems as module
+    from opsbook.diagnostics import RULES
+
+    codes = re.findall(r'define_rule\("(OB5\d\d)"', Path(module.__file__).read_text())
+    assert len(codes) == len(set(codes)) == 9
+    assert all(RULES[c].code == c for c in codes)
