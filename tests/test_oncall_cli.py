@@ -102,3 +102,12 @@ def test_a_knowledge_base_that_does_not_load_exits_1_with_located_errors(tmp_pat
     root = make_kb(tmp_path, {"schedules/payments.yaml": "name: x\nlayers: 3\ntimezone: UTC\n"})
     result = invoke("--root", str(root), "oncall", "now")
     assert result.exit_code == 1 and "schedules/payments.yaml:2" in result.stderr
+
+
+def test_an_unrelated_broken_file_does_not_stop_the_answer(tmp_path):
+    """In an outage, a typo in a runbook must not keep anyone from finding out who is on call."""
+    root = make_kb(tmp_path, {"runbooks/payments/broken.md": "---\ntitle: [unclosed\n---\n# x\n"})
+    result = invoke("--root", str(root), "oncall", "now", "--now", "2026-06-01T12:00:00Z")
+    assert result.exit_code == 0, result.output
+    assert "runbooks/payments/broken.md:2" in result.stderr and "skipped" in result.stderr
+    assert "Payments on-call" in result.stdout or "payments" in result.stdout

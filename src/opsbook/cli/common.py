@@ -61,10 +61,17 @@ def now_for(root: Path, text: str | None) -> datetime:
     return parse_now(text, zone, config.as_of if config else None)
 
 
-def load_or_exit(ctx: click.Context, root: Path, doing: str = "run `opsbook validate` for details"):
-    """The knowledge base, or exit 1 after printing every load error with its
-    position. A file that failed to load is missing from the model, so acting
-    on the rest would silently leave it out."""
+def load_or_exit(ctx: click.Context, root: Path, doing: str = "run `opsbook validate` for details",
+                 tolerate: bool = False, essential: frozenset[str] = frozenset()):
+    """The knowledge base, or exit 1 after printing every load error with its position.
+
+    A file that failed to load is missing from the model. Commands that publish
+    (render, status build) must not act on the rest and silently leave it out.
+    Commands a responder needs in an outage (who is on call?) ``tolerate``: they
+    say which files were skipped and carry on, unless a file of an ``essential``
+    kind (say "schedule", "person") is among them: then the answer itself would
+    be incomplete.
+    """
     from opsbook.diagnostics import Level
     from opsbook.load import load
     from opsbook.report import display_path
@@ -74,10 +81,17 @@ def load_or_exit(ctx: click.Context, root: Path, doing: str = "run `opsbook vali
     errors = [d for d in diags if d.severity is Level.ERROR]
     if kb is not None and not errors:
         return kb
+    if kb is not None and (essential & kb.broken or any(kind in essential for kind, _ in kb.broken_ids)):
+        tolerate = False
     source = SourceMap()
+    label = "skipped, " if tolerate and kb is not None else ""
     for diag in sorted((source.resolve(d) for d in errors), key=lambda d: (str(d.file), d.line, d.column)):
-        click.echo(f"{display_path(diag.file, root)}:{diag.line}:{diag.column}: {diag.severity.value} "
+        click.echo(f"{display_path(diag.file, root)}:{diag.line}:{diag.column}: {label}{diag.severity.value} "
                    f"{diag.code} {diag.message}", err=True)
+    if tolerate and kb is not None:
+        click.echo(f"opsbook: warning: {len(errors)} error{'s' * (len(errors) != 1)} while loading; the files "
+                   "above are left out of this answer (run `opsbook validate`)", err=True)
+        return kb
     click.echo(f"opsbook: the knowledge base did not load ({len(errors)} error{'s' * (len(errors) != 1)}); "
                f"{doing}", err=True)
     ctx.exit(1)

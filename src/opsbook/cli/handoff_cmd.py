@@ -28,7 +28,7 @@ def handoff(ctx: click.Context, schedule_id: str, at_text: str | None, within_te
     the schedule is unknown or the post fails, 2 on usage errors.
     """
     from opsbook.cli.common import now_for
-    from opsbook.cli.oncall_cmd import load_or_exit
+    from opsbook.cli.common import load_or_exit
     from opsbook.oncall.engine import UnknownSchedule, find_schedule
     from opsbook.oncall.handoff import as_json as handoff_json
     from opsbook.oncall.handoff import as_text, build_handoff, slack_payload
@@ -41,7 +41,7 @@ def handoff(ctx: click.Context, schedule_id: str, at_text: str | None, within_te
             within = parse_duration(within_text)
         except ValueError as exc:
             raise usage_error(f"--within: {exc}") from None
-    kb = load_or_exit(ctx, root)
+    kb = load_or_exit(ctx, root, tolerate=True, essential=frozenset({"schedule", "person", "team"}))
     at = now_for(root, None)
     if at_text is not None:
         from opsbook.timeutil import parse_instant

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from opsbook.cli.common import emit_json, root_from, usage_error
+from opsbook.cli.common import emit_json, load_or_exit, root_from, usage_error
 
 _TZ = click.option("--tz", "tz_name", metavar="ZONE",
                    help="Zone for times without an offset and for display (default: organisation / schedule).")
@@ -31,7 +31,7 @@ class _Env:
         from opsbook.cli.common import now_for
 
         self.root = root_from(ctx)
-        self.kb = load_or_exit(ctx, self.root)
+        self.kb = load_or_exit(ctx, self.root, tolerate=True, essential=frozenset({"schedule", "person", "team"}))
         self.display_zone = None
         if tz_name:
             try:
@@ -109,26 +109,6 @@ class _Env:
             return None
         known = self.kb.people.get(person)
         return {"id": person, "name": known.name if known else person}
-
-
-def load_or_exit(ctx: click.Context, root: Path):
-    """The knowledge base, or exit 1 with the located errors that stop it loading."""
-    from opsbook.diagnostics import Level
-    from opsbook.load import load
-    from opsbook.report import display_path
-    from opsbook.yamlsource import SourceMap
-
-    kb, diags = load(root)
-    errors = [d for d in diags if d.severity is Level.ERROR]
-    if kb is None or errors:
-        source = SourceMap()
-        for diag in sorted((source.resolve(d) for d in errors), key=lambda d: (str(d.file), d.line, d.column)):
-            click.echo(f"{display_path(diag.file, root)}:{diag.line}:{diag.column}: {diag.severity.value} "
-                       f"{diag.code} {diag.message}", err=True)
-        click.echo(f"opsbook: the knowledge base did not load ({len(errors)} error{'s' * (len(errors) != 1)}); "
-                   "run `opsbook validate`", err=True)
-        ctx.exit(1)
-    return kb
 
 
 @click.group()

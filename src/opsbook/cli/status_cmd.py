@@ -9,29 +9,18 @@ from pathlib import Path
 
 import click
 
-from opsbook.cli.common import emit_json, now_for, root_from
+from opsbook.cli.common import emit_json, load_or_exit, now_for, root_from
 
 
 def _load_page(ctx: click.Context, now_text: str | None):
     """The public projection at --now, or exit 1 (does not load) / 2 (no status page)."""
-    from opsbook.diagnostics import Level
-    from opsbook.load import load
-    from opsbook.report import display_path
     from opsbook.statuspage.public import public_page
-    from opsbook.yamlsource import SourceMap
 
     root = root_from(ctx)
     now = now_for(root, now_text)
-    kb, diags = load(root)
-    errors = [d for d in diags if d.severity is Level.ERROR]
-    if kb is None or errors:
-        source = SourceMap()
-        for diag in sorted((source.resolve(d) for d in errors), key=lambda d: (str(d.file), d.line, d.column)):
-            click.echo(f"{display_path(diag.file, root)}:{diag.line}:{diag.column}: {diag.severity.value} "
-                       f"{diag.code} {diag.message}", err=True)
-        click.echo(f"opsbook: the knowledge base did not load ({len(errors)} error{'s' * (len(errors) != 1)}); "
-                   "run `opsbook validate`", err=True)
-        ctx.exit(1)
+    # Strict: a status page built without a broken incident file would quietly
+    # drop a live incident from what customers see.
+    kb = load_or_exit(ctx, root)
     if kb.status is None:
         click.echo("opsbook: there is no status/page.yaml; create one (`opsbook init` shows the format)", err=True)
         ctx.exit(2)
