@@ -59,7 +59,7 @@ def test_text_output():
 ])
 def test_unknown_filters(args, message):
     result = actions(REPO, *args)
-    assert result.exit_code == 2 and message in result.stderr
+    assert result.exit_code == 1 and message in result.stderr  # not found: exit 1
 
 
 COMMENTED_PM = BASE_FILES[PM].replace(

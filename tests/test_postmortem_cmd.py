@@ -86,8 +86,8 @@ def test_near_miss(tmp_path):
 @pytest.mark.parametrize("args,code,message", [
     ([], 2, "give an incident ID, or --title"),
     (["INC-2026-009"], 1, "did you mean 'INC-2026-001'?"),
-    (["INC-2026-001", "--owner", "bobb"], 2, "did you mean 'bob'?"),
-    (["--title", "x", "--severity", "SEV7"], 2, "unknown severity 'SEV7'"),
+    (["INC-2026-001", "--owner", "bobb"], 1, "did you mean 'bob'?"),
+    (["--title", "x", "--severity", "SEV7"], 1, "unknown severity 'SEV7'"),
 ])
 def test_bad_requests(tmp_path, args, code, message):
     root = make_kb(tmp_path, {"postmortems/2026/2026-03-14-card-payments.md": None})

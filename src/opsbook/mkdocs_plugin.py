@@ -66,6 +66,17 @@ def _located(diags: list[Diagnostic], root: Path) -> list[str]:
     return lines
 
 
+def _plain_title(title: str) -> str:
+    """Text of a title with every tag removed and no character that could start one."""
+    import html
+    import re
+
+    text = re.sub(r"<[^>]*>", "", title)
+    while (unescaped := html.unescape(text)) != text:  # entities escaped more than once
+        text = unescaped
+    return text.replace("<", "\u2039").replace(">", "\u203a")
+
+
 class OpsbookPlugin(BasePlugin[OpsbookConfig]):
     supports_multiple_instances = False
 
@@ -141,6 +152,17 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
             files.append(generated)
         log.info("opsbook: added %d pages for the %s audience", len(pages), self.config.audience)
         return files
+
+    def on_page_context(self, context, /, *, page, config: MkDocsConfig, nav):
+        # Themes print page titles into <title> and the nav. Material runs them
+        # through Jinja's striptags, which *unescapes* entities: a heading
+        # "&lt;/title&gt;&lt;script&gt;" (data escaped by opsbook) would come out
+        # as a live tag. Titles are plain text, so give the theme one without
+        # angle brackets in any spelling.
+        title = page.title
+        if title and any(mark in title for mark in ("<", ">", "&lt", "&gt", "&#")):
+            page.meta["title"] = _plain_title(title)
+        return context
 
     def on_serve(self, server, /, *, config: MkDocsConfig, builder):
         # `mkdocs serve` watches docs_dir only; the knowledge base lives beside it.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 ENV_VAR = "OPSBOOK_SLACK_WEBHOOK_URL"
 REDACTED = "[webhook URL]"
@@ -24,10 +24,15 @@ class SlackError(Exception):
 
 def _secrets(url: str) -> list[str]:
     parts = urlsplit(url)
-    found = [url, quote(url, safe=""), url.rstrip("/")]
+    found = [url, url.rstrip("/")]
     if parts.path and parts.path != "/":
         found += [parts.path, parts.path.strip("/")]
-    return sorted({s for s in found if s}, key=len, reverse=True)
+    # A server may echo the URL decoded, or encoded once or twice more.
+    spellings = set()
+    for text in found:
+        spellings |= {text, unquote(text), unquote(unquote(text)), quote(text, safe=""), quote(text, safe="/"),
+                      quote(quote(text, safe=""), safe="")}
+    return sorted({s for s in spellings if len(s) > 1}, key=len, reverse=True)
 
 
 def scrub(text: str, url: str) -> str:
@@ -53,12 +58,16 @@ def webhook_url_from_env(environ: dict | None = None) -> str:
     if not url:
         raise SlackError(f"{ENV_VAR} is not set; put the channel's incoming-webhook URL in it "
                          "(in GitHub Actions, from a repository secret)")
-    parts = urlsplit(url)
-    loopback = parts.hostname in _LOOPBACK
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket; the message must not quote the URL
+        raise SlackError(f"{ENV_VAR} is not a valid URL") from None
+    loopback = hostname in _LOOPBACK
     if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
         # The URL is the credential: never send it in clear over the network.
         raise SlackError(f"{ENV_VAR} must be an https:// URL (plain http only for a loopback test server)")
-    if not parts.hostname:
+    if not hostname:
         raise SlackError(f"{ENV_VAR} is not a URL with a host")
     return url
 

@@ -20,12 +20,26 @@ DURATION_PATTERN = r"^\s*[0-9]+\s*(s|m|h|d|w)\s*$"
 DEADLINE_PATTERN = r"^\s*[0-9]+\s*(s|m|h|d|w|bd)\s*$"
 
 
+# Times outside these years are typos (0026 for 2026) or probes, and date
+# arithmetic near year 1 or 9999 overflows. Durations past a century likewise.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+MAX_DURATION = timedelta(days=36525)
+
+
+def _in_range(value: date, text: object) -> None:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"{text!r} is out of range: opsbook accepts years {MIN_YEAR} to {MAX_YEAR}")
+
+
 def parse_duration(text: str) -> timedelta:
     """``"90s"``, ``"5m"``, ``"1h"``, ``"2d"``, ``"1w"`` -> timedelta."""
     match = _DURATION.match(text) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"expected a duration like 90s, 5m, 1h, 2d or 1w; got {text!r}")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+    seconds = int(match.group(1)) * _UNITS[match.group(2)]
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"{text!r} is longer than a century")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(delta: timedelta) -> str:
@@ -167,6 +181,7 @@ def parse_instant(value: object, zone: tzinfo | None) -> datetime:
             raise ValueError(f"expected an ISO 8601 time like 2026-03-14T14:02:00Z; got {value!r}") from None
     else:
         raise ValueError(f"expected an ISO 8601 time like 2026-03-14T14:02:00Z; got {value!r}")
+    _in_range(parsed, value)
     if parsed.tzinfo is None:
         if zone is None:
             raise ValueError(f"{value!r} has no offset and no time zone applies; add one such as Z or +01:00")
@@ -188,17 +203,22 @@ def parse_local(value: object) -> datetime:
     if parsed.tzinfo is not None:
         raise ValueError(
             f"{value!r} has an offset; write the local wall-clock time without one (the schedule's zone applies)")
+    _in_range(parsed, value)
     return parsed
 
 
 def parse_date(value: object) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
+        _in_range(value, value)
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            parsed = date.fromisoformat(value.strip())
         except ValueError:
             pass
+        else:
+            _in_range(parsed, value)
+            return parsed
     raise ValueError(f"expected a date like 2026-03-14; got {value!r}")
 
 

@@ -348,7 +348,7 @@ def _yaml_error(path: Path, exc: yaml.YAMLError, first_line: int, text: str = ""
         problem = (f"a second YAML document starts on line {mark.line + first_line} ('---'); "
                    "opsbook reads one document per file")
         hint = "remove the '---' line, or move the second document to a file of its own"
-    elif context is not None and "flow" in (exc.context or "") and _char_at(text, context) in "[{":
+    elif context is not None and "flow" in (exc.context or "") and _char_at(text, context) in ("[", "{"):
         opener = _char_at(text, context)
         closer = "]" if opener == "[" else "}"
         problem = (f"the '{opener}' opened on line {context.line + first_line}, column {context.column + 1} "

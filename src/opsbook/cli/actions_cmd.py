@@ -41,7 +41,7 @@ def list_(ctx, owner, team, overdue, include_closed, fmt, as_json, now_text) -> 
     from opsbook.cli.incident_cmd import load_kb, reference
     from opsbook.incidents.actions import rows, select
 
-    kb = load_kb(ctx)
+    kb = load_kb(ctx, essential=frozenset({"postmortem", "person", "team"}))
     now = now_for(kb.root, now_text)
     reference(kb, "person", owner, "--owner")
     reference(kb, "team", team, "--team")
@@ -50,13 +50,12 @@ def list_(ctx, owner, team, overdue, include_closed, fmt, as_json, now_text) -> 
     if fmt == "json":
         emit_json([row.as_json(kb) for row in found])
     elif fmt == "csv":
-        import csv
         import sys
 
-        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        for row in found:
-            writer.writerow({k: ("" if v is None else v) for k, v in row.as_json(kb).items()})
+        from opsbook.csvout import write_csv
+
+        write_csv(sys.stdout, CSV_FIELDS,
+                  ({k: ("" if v is None else v) for k, v in row.as_json(kb).items()} for row in found))
     elif not found:
         click.echo("no overdue action items" if overdue else "no open action items" if not include_closed
                    else "no action items")
@@ -81,7 +80,7 @@ def _set(ctx, item_id: str, status: str, as_json: bool, now_text: str | None, cl
     from opsbook.incidents.actions import find, set_status, today
     from opsbook.incidents.yamledit import EditError
 
-    kb = load_kb(ctx)
+    kb = load_kb(ctx, essential=frozenset({"postmortem", "person", "team"}))
     found = find(kb, item_id)
     if found is None:
         known = sorted(item.id for pm in kb.postmortem_list for item in pm.action_items)

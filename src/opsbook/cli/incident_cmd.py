@@ -12,17 +12,16 @@ AT_HELP = "Time of the entry, ISO 8601 (default: opsbook.yaml as_of, else now)."
 # --- shared by the incident-lifecycle commands ------------------------------------------
 
 
-def load_kb(ctx: click.Context):
-    """The knowledge base at the root; exit 2 when opsbook.yaml itself does not load."""
-    from opsbook.load import load
+def load_kb(ctx: click.Context, essential: frozenset[str] = frozenset({"person", "team", "severity"})):
+    """The knowledge base for an incident-time command.
 
-    root = root_from(ctx)
-    kb, diags = load(root)
-    if kb is None:
-        first = diags[0] if diags else None
-        raise usage_error(f"{root / 'opsbook.yaml'} does not load: {first.message if first else 'unknown error'}; "
-                          "run `opsbook validate`")
-    return kb
+    Files that fail to load are named on stderr and left out (a typo in a
+    runbook must not stop anyone declaring an incident), unless they are of an
+    ``essential`` kind: then ids could not be checked and the command stops.
+    """
+    from opsbook.cli.common import load_or_exit
+
+    return load_or_exit(ctx, root_from(ctx), tolerate=True, essential=essential)
 
 
 def not_found(noun: str, ident: str, known: list[str]) -> click.exceptions.Exit:
@@ -40,7 +39,9 @@ def reference(kb, kind: str, ident: str | None, option: str) -> None:
         return
     from opsbook.incidents.lifecycle import unknown
 
-    raise usage_error(f"{option}: {unknown(kind, ident, kb.ids(kind))}")
+    # Not found is a finding (exit 1), like an unknown schedule or person elsewhere.
+    click.echo(f"opsbook: {option}: {unknown(kind, ident, kb.ids(kind))}", err=True)
+    raise click.exceptions.Exit(1)
 
 
 def get_incident(kb, ident: str):

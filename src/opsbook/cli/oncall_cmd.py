@@ -289,13 +289,11 @@ def report(ctx: click.Context, from_text, to_text, schedule_ids, fmt, now_text, 
     if as_json or fmt == "json":
         emit_json({"from": start.isoformat(), "to": end.isoformat(), "people": rows})
     elif fmt == "csv":
-        import csv
         import sys
 
-        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "schedules": " ".join(row["schedules"])})
+        from opsbook.csvout import write_csv
+
+        write_csv(sys.stdout, CSV_FIELDS, ({**row, "schedules": " ".join(row["schedules"])} for row in rows))
     else:
         click.echo(f"On-call load {start.isoformat()} → {end.isoformat()}")
         if not rows:

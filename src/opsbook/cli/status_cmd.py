@@ -81,7 +81,7 @@ def _replace_folder(files: dict, out: Path, marker: str) -> None:
     """
     if out.exists():
         if not out.is_dir():
-            raise click.ClickException(f"--out {out} is a file")
+            raise _Refused(f"--out {out} is a file; give a folder")
         if any(out.iterdir()) and not (out / marker).is_file():
             raise _Refused(f"--out {out} is not empty and was not made by `opsbook status build`; "
                            "pick an empty or new folder")

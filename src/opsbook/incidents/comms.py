@@ -149,7 +149,9 @@ def render(kb: KnowledgeBase, incident: Incident, kind: str, now: datetime, mess
     try:
         template = environment(path.parent).get_template(path.name)
         text = template.render(context(kb, incident, now, message))
-    except jinja2.TemplateError as exc:
+    except (jinja2.TemplateError, ArithmeticError, MemoryError, RecursionError, TypeError, ValueError) as exc:
+        # The sandbox stops attribute escapes; a template can still ask for the
+        # impossible (range(10**8), 1/0). Either way it is the template's fault.
         line = error_line(exc, path)
         raise CommsError(f"{path.relative_to(kb.root).as_posix()}:{line}: {exc}; run `opsbook validate`") from None
     return text.strip() + "\n"
@@ -236,7 +238,8 @@ def check_templates(kb: KnowledgeBase, now: datetime) -> list[TemplateProblem]:
                 "variables: org, status_url, now, next_update, eta, message, incident.*, level.* "
                 "(see the format reference)", "error"))
             continue
-        except (jinja2.TemplateError, UnicodeDecodeError, OSError) as exc:
+        except (jinja2.TemplateError, UnicodeDecodeError, OSError, ArithmeticError, MemoryError, RecursionError,
+                TypeError, ValueError) as exc:
             problems.append(TemplateProblem(path, error_line(exc, path), f"template fails to render: {exc}",
                                             "the sandbox allows plain variables, filters and loops only", "error"))
             continue

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import io
 import os
+import re
+from collections import Counter
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -135,13 +137,45 @@ def _normalise(text: str) -> tuple[str, str]:
     return text.replace("\r\n", "\n"), newline
 
 
+_QUOTED = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'")
+_COMMENT = re.compile(r"(?:^|\s)(#.*)$")
+
+
+def _comments(text: str) -> list[tuple[int, str]]:
+    """(line, comment) for every YAML comment, ignoring '#' inside quotes."""
+    found = []
+    for number, line in enumerate(text.split("\n"), 1):
+        match = _COMMENT.search(_QUOTED.sub(lambda m: "x" * len(m.group(0)), line))
+        if match:
+            found.append((number, line[match.start(1):].rstrip()))
+    return found
+
+
+def _keep_comments(before: str, after: str, first_line: int = 1) -> None:
+    """Refuse an edit that would lose a comment a person wrote.
+
+    ruamel.yaml round-trips almost every comment, but not all (a full-line
+    comment directly above a list item that has its own end-of-line comment is
+    dropped). Losing what a person wrote is worse than refusing the edit.
+    """
+    remaining = Counter(comment for _, comment in _comments(after))
+    for number, comment in _comments(before):
+        if remaining[comment] > 0:
+            remaining[comment] -= 1
+            continue
+        raise EditError(f"this edit would lose the comment on line {number + first_line - 1} ({comment[:60]!r}); "
+                        "move it to its own line above the key it belongs to, or edit the file by hand")
+
+
 def edit_yaml_text(text: str, change: Callable[[Any], None]) -> str:
     body, newline = _normalise(text)
     yaml, data = load_document(body)
     if not isinstance(data, CommentedMap):
         raise EditError("the file is not a mapping of keys")
     change(data)
-    return dump_document(yaml, data).replace("\n", newline)
+    result = dump_document(yaml, data)
+    _keep_comments(body, result)
+    return result.replace("\n", newline)
 
 
 def edit_front_matter_text(text: str, change: Callable[[Any], None]) -> str:
@@ -158,8 +192,10 @@ def edit_front_matter_text(text: str, change: Callable[[Any], None]) -> str:
     if not isinstance(data, CommentedMap):
         raise EditError("the front matter is not a mapping of keys")
     change(data)
+    dumped = dump_document(yaml, data)
+    _keep_comments(front, dumped, first_line=2)
     rest = "\n".join(lines[close:])
-    return ("---\n" + dump_document(yaml, data) + rest).replace("\n", newline)
+    return ("---\n" + dumped + rest).replace("\n", newline)
 
 
 # --- files ------------------------------------------------------------------------

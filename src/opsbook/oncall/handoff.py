@@ -194,4 +194,6 @@ def slack_payload(kb: KnowledgeBase, h: Handoff) -> dict:
         + (f" — {_mrkdwn(o.reason)}" if o.reason else "") for _, o in h.overrides]))
     fallback = (f"{title}: {_name(kb, h.outgoing[0])} → {_name(kb, h.incoming[0])} (primary), "
                 f"{_name(kb, h.outgoing[1])} → {_name(kb, h.incoming[1])} (backup)")
-    return {"text": fallback, "blocks": blocks}
+    # The fallback is shown in notifications and parsed as mrkdwn too: a name
+    # like "<!channel>" must not ping a whole channel.
+    return {"text": _mrkdwn(fallback), "blocks": blocks}

@@ -45,7 +45,15 @@ def shift_uid(kb: KnowledgeBase, shift: Shift) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + "@opsbook"
 
 
+def _one_line(text: str) -> str:
+    """icalendar escapes line breaks in TEXT values but not in X-WR-* ones, where a
+    line feed aborts the build and a bare CR ends the content line (a reader that
+    splits on it would see injected properties). Names are one line anyway."""
+    return " ".join(text.split())
+
+
 def _calendar(name: str, description: str) -> Calendar:
+    name, description = _one_line(name), _one_line(description)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -60,7 +68,7 @@ def _calendar(name: str, description: str) -> Calendar:
 
 
 def _event(kb: KnowledgeBase, schedule: Schedule, shift: Shift, summary: str, now: datetime,
-           reminder: timedelta) -> Event:
+           reminder: timedelta, reasons: bool = True) -> Event:
     event = Event()
     event.add("uid", shift_uid(kb, shift))
     event.add("dtstamp", now.astimezone(timezone.utc))
@@ -70,7 +78,8 @@ def _event(kb: KnowledgeBase, schedule: Schedule, shift: Shift, summary: str, no
     lines = [f"{person_name(kb, shift.person)} is {shift.role} on call for {schedule.name}."]
     if shift.override is not None:
         reason = schedule.overrides[shift.override].reason
-        lines.append(f"Override{': ' + reason if reason else ''}")
+        # Reasons are often personal ("at a wedding"): published feeds leave them out.
+        lines.append(f"Override{': ' + reason if reason and reasons else ''}")
     else:
         lines.append(f"Rotation layer: {shift.layer}.")
     if schedule.handoff_channel:
@@ -95,23 +104,23 @@ def _humanize(span: timedelta) -> str:
 
 
 def schedule_feed(kb: KnowledgeBase, schedule: Schedule, shifts: list[Shift], now: datetime,
-                  reminder: timedelta = DEFAULT_REMINDER) -> bytes:
+                  reminder: timedelta = DEFAULT_REMINDER, reasons: bool = True) -> bytes:
     label = schedule_label(kb, schedule)
     cal = _calendar(f"On call: {label}", f"Final shifts of {schedule.name} (after overrides), from opsbook.")
     for shift in shifts:
         summary = f"{person_name(kb, shift.person)} on call: {label} ({shift.role})"
-        cal.add_component(_event(kb, schedule, shift, summary, now, reminder))
+        cal.add_component(_event(kb, schedule, shift, summary, now, reminder, reasons))
     return cal.to_ical()
 
 
 def person_feed(kb: KnowledgeBase, person: str, shifts: list[Shift], now: datetime,
-                reminder: timedelta = DEFAULT_REMINDER) -> bytes:
+                reminder: timedelta = DEFAULT_REMINDER, reasons: bool = True) -> bytes:
     name = person_name(kb, person)
     cal = _calendar(f"On call: {name}", f"{name}'s on-call shifts in every schedule, from opsbook.")
     for shift in shifts:
         schedule = kb.schedules[shift.schedule]
         summary = f"On call: {schedule_label(kb, schedule)} ({shift.role})"
-        cal.add_component(_event(kb, schedule, shift, summary, now, reminder))
+        cal.add_component(_event(kb, schedule, shift, summary, now, reminder, reasons))
     return cal.to_ical()
 
 
@@ -126,7 +135,8 @@ def reminder_for(kb: KnowledgeBase) -> timedelta:
     return getattr(policy, "reminder", DEFAULT_REMINDER) or DEFAULT_REMINDER
 
 
-def all_feeds(kb: KnowledgeBase, start: datetime, end: datetime, now: datetime) -> dict[str, bytes]:
+def all_feeds(kb: KnowledgeBase, start: datetime, end: datetime, now: datetime,
+              reasons: bool = True) -> dict[str, bytes]:
     """``{"payments.ics": ..., "people/maya.ics": ...}``: every schedule and every
     person (people without shifts get an empty feed, so a subscription never 404s)."""
     reminder = reminder_for(kb)
@@ -134,10 +144,10 @@ def all_feeds(kb: KnowledgeBase, start: datetime, end: datetime, now: datetime) 
     by_person: dict[str, list[Shift]] = {person: [] for person in kb.people}
     for schedule in kb.schedule_list:
         shifts = shifts_between(schedule, start, end)
-        feeds[f"{schedule.id}.ics"] = schedule_feed(kb, schedule, shifts, now, reminder)
+        feeds[f"{schedule.id}.ics"] = schedule_feed(kb, schedule, shifts, now, reminder, reasons)
         for shift in shifts:
             by_person.setdefault(shift.person, []).append(shift)
     for person in sorted(by_person):
         shifts = sorted(by_person[person], key=lambda s: (s.start, s.schedule, s.role))
-        feeds[f"people/{person}.ics"] = person_feed(kb, person, shifts, now, reminder)
+        feeds[f"people/{person}.ics"] = person_feed(kb, person, shifts, now, reminder, reasons)
     return feeds

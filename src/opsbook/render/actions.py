@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from opsbook.incidents.actions import Row, rows, select
 from opsbook.model.kb import KnowledgeBase
-from opsbook.render.audience import visible_postmortems
+from opsbook.render.audience import incident_label, visible_postmortems
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, page_link
 from opsbook.render.page import Page, Site
@@ -48,8 +48,8 @@ def groups(kb: KnowledgeBase, open_rows: list[Row]) -> list[TeamGroup]:
     return sorted(out, key=lambda g: (-g.overdue, g.name.lower()))
 
 
-def source_link(row: Row) -> Markdown:
-    label = row.postmortem.incident or row.postmortem.title
+def source_link(kb, audience, row: Row) -> Markdown:
+    label = incident_label(kb, audience, row.postmortem.incident) if row.postmortem.incident else row.postmortem.title
     return page_link(label, PATH, postmortem_path(row.postmortem))
 
 
@@ -61,6 +61,6 @@ def site_pages(site: Site) -> list[Page]:
         "actions.md.j2", overdue=[r for r in open_rows if r.overdue], teams=groups(kb, open_rows),
         closed=sum(1 for r in all_rows if not r.item.is_open), total=len(all_rows),
         as_of=f"{site.now.astimezone(kb.zone):%Y-%m-%d}", owner=lambda r: person_name(kb, r.item.owner),
-        source=source_link,
+        source=lambda row: source_link(kb, site.audience, row),
     )
     return [Page(PATH, markdown, None)]

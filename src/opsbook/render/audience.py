@@ -41,3 +41,12 @@ def may_read_incident(audience: Audience, incident: Incident) -> bool:
 
 def visible_incidents(kb: KnowledgeBase, audience: Audience) -> list[Incident]:
     return [inc for inc in kb.incident_list if may_read_incident(audience, inc)]
+
+
+def incident_label(kb: KnowledgeBase, audience: Audience, incident_id: str | None) -> str:
+    """An incident's id as a reader may see it: public write-ups of internal
+    incidents name no internal record."""
+    incident = kb.incidents.get(incident_id) if incident_id else None
+    if incident is not None and not may_read_incident(audience, incident):
+        return "internal incident"
+    return incident_id or ""

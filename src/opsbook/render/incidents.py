@@ -38,8 +38,10 @@ def components(kb: KnowledgeBase, incident: Incident) -> list[str]:
     seen: dict[str, str] = {}
     for update in incident.updates:
         for component, status in update.components.items():
-            if status != "operational":
-                seen.setdefault(component, names.get(component, component))
+            # Only components on the status page: an id that is not there is an
+            # internal name (validate reports it as OB208), never shown.
+            if status != "operational" and component in names:
+                seen.setdefault(component, names[component])
     return list(seen.values())
 
 
@@ -79,7 +81,8 @@ def incident_page(kb: KnowledgeBase, incident: Incident, audience: Audience) -> 
         severity=level_link(kb, incident.severity, path), duration=duration(incident),
         affected=affected(kb, incident, audience), milestones=milestones,
         when=lambda moment: _when(kb, moment), zone=kb.zone.key,
-        component_text=lambda comps: ", ".join(f"{names.get(c, c)}: {s.replace('_', ' ')}" for c, s in comps.items()),
+        component_text=lambda comps: ", ".join(f"{names[c]}: {s.replace('_', ' ')}" for c, s in comps.items()
+                                               if c in names),
         person=lambda pid: person_name(kb, pid),
         postmortems=Markdown(", ".join(page_link(pm.title, path, postmortem_path(pm)) for pm in readable)),
         index=page_link("All incidents", path, INDEX),

@@ -202,7 +202,9 @@ def _short(at: datetime, zone) -> str:
     return at.astimezone(zone).strftime("%a %d %b %H:%M %Z")
 
 
-def _shift_rows(kb: KnowledgeBase, shifts: list[Shift], zone, from_page: str, by_schedule: bool) -> list[dict]:
+def _shift_rows(kb: KnowledgeBase, shifts: list[Shift], zone, from_page: str, by_schedule: bool,
+                reasons: bool = False) -> list[dict]:
+    """Override reasons are often personal; only internal builds show them."""
     rows = []
     for s in shifts:
         schedule = kb.schedules[s.schedule]
@@ -214,7 +216,7 @@ def _shift_rows(kb: KnowledgeBase, shifts: list[Shift], zone, from_page: str, by
                                                      schedule_path(schedule.id)),
             "length": duration_text(s.end - s.start) if (s.end - s.start) % timedelta(minutes=1) == timedelta(0)
             else f"{(s.end - s.start).total_seconds() / 3600:.1f} h",
-            "note": ("override: " + schedule.overrides[s.override].reason if s.override is not None
+            "note": ("override: " + schedule.overrides[s.override].reason if s.override is not None and reasons
                      and schedule.overrides[s.override].reason else "override" if s.override is not None
                      else f"layer {s.layer}"),
         })
@@ -252,9 +254,10 @@ def schedule_page(site: Site, schedule: Schedule) -> Page:
         grid=_grid(kb, schedule, shifts, short, site.now),
         legend=[{"label": label, "who": page_link(_name(kb, p), path, person_path(p)) if p in kb.people
                  else md_escape(p)} for p, label in sorted(short.items(), key=lambda kv: kv[1])],
-        shifts=_shift_rows(kb, upcoming, zone, path, by_schedule=True),
+        shifts=_shift_rows(kb, upcoming, zone, path, by_schedule=True, reasons=site.audience == "internal"),
         overrides=[{"role": o.role, "who": md_cell(_name(kb, o.person)), "start": _when(o.start, zone),
-                    "end": _when(o.end, zone), "reason": md_cell(o.reason)} for o in overrides],
+                    "end": _when(o.end, zone),
+                    "reason": md_cell(o.reason) if site.audience == "internal" else ""} for o in overrides],
         layers=[{"layer": layer, "members": ", ".join(_name(kb, m) for m in layer.members),
                  "length": duration_text(layer.length),
                  "restrict": "; ".join(f"{', '.join(r.days)} {clock_text(r.from_)}–{clock_text(r.to)}"
@@ -281,7 +284,7 @@ def person_page(site: Site, person: str, shifts: list[Shift]) -> Page:
         person_name=_name(kb, person),
         zone=zone_name,
         index=Markdown(relative_url(path, INDEX)),
-        shifts=_shift_rows(kb, shifts, zone, path, by_schedule=False),
+        shifts=_shift_rows(kb, shifts, zone, path, by_schedule=False, reasons=site.audience == "internal"),
         weeks=PERSON_UPCOMING.days // 7,
         ics=Markdown(f"[{md_escape(person + '.ics')}]({person}.ics)"),
         webcal=_webcal(kb, f"oncall/people/{person}.ics"),
@@ -302,7 +305,7 @@ def site_pages(site: Site) -> list[Page | Asset]:
         if person in kb.people:
             out.append(person_page(site, person, sorted(by_person[person], key=lambda s: (s.start, s.schedule))))
     start, end = default_window(site.now)
-    for rel, data in all_feeds(kb, start, end, site.now).items():
+    for rel, data in all_feeds(kb, start, end, site.now, reasons=site.audience == "internal").items():
         if rel.removeprefix("people/").removesuffix(".ics") in kb.people or not rel.startswith("people/"):
             out.append(Asset(f"oncall/{rel}", data))
     out.append(Asset(SCRIPT, _script()))

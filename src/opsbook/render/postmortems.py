@@ -10,7 +10,7 @@ from datetime import date
 
 from opsbook.model.kb import KnowledgeBase
 from opsbook.model.postmortem import ActionItem, Postmortem
-from opsbook.render.audience import visible_postmortems
+from opsbook.render.audience import incident_label, may_read_incident, visible_postmortems
 from opsbook.render.body import append_to_section, split_title
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, external_link, md_escape, page_link
@@ -31,10 +31,14 @@ def severity_of(kb: KnowledgeBase, postmortem: Postmortem) -> str | None:
     return incident.severity if incident is not None else postmortem.severity
 
 
-def _incident_text(kb: KnowledgeBase, postmortem: Postmortem) -> Markdown:
+def _incident_text(kb: KnowledgeBase, postmortem: Postmortem, audience: Audience = "public") -> Markdown:
     if not postmortem.incident:
         return Markdown("")
     incident = kb.incidents.get(postmortem.incident)
+    if incident is not None and not may_read_incident(audience, incident):
+        # A public write-up of an incident that was never public must not
+        # reveal the internal record's title (or that record's id).
+        return md_escape("an internal incident")
     if incident is None or incident.title == postmortem.title:
         return md_escape(postmortem.incident)
     return md_escape(f"{incident.id} · {incident.title}")
@@ -54,19 +58,19 @@ def _newest_first(postmortems: list[Postmortem]) -> list[Postmortem]:
     return sorted(postmortems, key=lambda pm: (pm.date or date.min, pm.id), reverse=True)
 
 
-def postmortem_index(kb: KnowledgeBase, postmortems: list[Postmortem]) -> Page:
+def postmortem_index(kb: KnowledgeBase, postmortems: list[Postmortem], audience: Audience = "public") -> Page:
     markdown = render_template(
         "postmortems_index.md.j2",
         postmortems=_newest_first(postmortems),
         link=lambda pm: page_link(pm.title, INDEX, postmortem_path(pm)),
-        incident=lambda pm: pm.incident or "",
+        incident=lambda pm: incident_label(kb, audience, pm.incident),
         severity=lambda pm: level_link(kb, severity_of(kb, pm), INDEX, short=True),
         open_items=lambda pm: sum(1 for item in pm.action_items if item.is_open),
     )
     return Page(INDEX, markdown, None)
 
 
-def postmortem_page(kb: KnowledgeBase, postmortem: Postmortem) -> Page:
+def postmortem_page(kb: KnowledgeBase, postmortem: Postmortem, audience: Audience = "public") -> Page:
     path = postmortem_path(postmortem)
     titled = split_title(postmortem.body, postmortem.title)
     body = titled.rest
@@ -78,7 +82,7 @@ def postmortem_page(kb: KnowledgeBase, postmortem: Postmortem) -> Page:
         postmortem=postmortem,
         heading=titled.heading,
         body=body,
-        incident=_incident_text(kb, postmortem),
+        incident=_incident_text(kb, postmortem, audience),
         severity=level_link(kb, severity_of(kb, postmortem), path),
         owner=person_name(kb, postmortem.owner),
         authors=[person_name(kb, author) for author in postmortem.authors],
@@ -88,7 +92,7 @@ def postmortem_page(kb: KnowledgeBase, postmortem: Postmortem) -> Page:
 
 def postmortem_pages(kb: KnowledgeBase, audience: Audience) -> list[Page]:
     shown = visible_postmortems(kb, audience)
-    return [postmortem_index(kb, shown), *(postmortem_page(kb, pm) for pm in shown)]
+    return [postmortem_index(kb, shown, audience), *(postmortem_page(kb, pm, audience) for pm in shown)]
 
 
 def site_pages(site: Site) -> list[Page]:
