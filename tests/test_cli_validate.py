@@ -185,10 +185,9 @@ def test_exit_codes(tmp_path: Path, files: dict, strict: bool, expected: int) ->
 
 @pytest.mark.parametrize("args,needle", [
     (["validate", "--now", "garbage"], "--now"),
-    (["validate", "--now", "2026-06-01"], "alone"),
     (["validate", "--format", "xml"], "xml"),
     (["validate", "--bogus"], "--bogus"),
-], ids=["now-garbage", "now-date-only", "format-xml", "unknown-option"])
+], ids=["now-garbage", "format-xml", "unknown-option"])
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str], needle: str) -> None:
     result = invoke("--root", str(make_kb(tmp_path)), *args)
     assert result.exit_code == 2
@@ -259,3 +258,9 @@ def test_minimal_knowledge_base_has_zero_findings(kb: Path) -> None:
     assert (code, payload["diagnostics"]) == (0, [])
     assert payload["summary"] == {"errors": 0, "warnings": 0, "files": 9}
     assert invoke("--root", str(kb), "validate", "--strict", "--now", NOW).exit_code == 0
+
+
+def test_now_may_be_a_date_meaning_its_midnight_in_the_org_zone(tmp_path: Path) -> None:
+    result = invoke("--root", str(make_kb(tmp_path)), "validate", "--json", "--now", "2026-06-01")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["now"] == "2026-06-01T00:00:00-04:00"  # America/New_York, EDT

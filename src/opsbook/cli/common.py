@@ -32,12 +32,12 @@ def root_from(ctx: click.Context) -> Path:
 
 def parse_now(text: str | None, zone, as_of: datetime | None = None) -> datetime:
     """--now beats the knowledge base's as_of, which beats the clock."""
-    from opsbook.timeutil import parse_instant
+    from opsbook.timeutil import parse_cli_time
 
     if text is None:
         return as_of if as_of is not None else datetime.now(timezone.utc)
     try:
-        return parse_instant(text, zone)
+        return parse_cli_time(text, zone)  # a date alone means its midnight in the zone
     except ValueError as exc:
         raise usage_error(f"--now: {exc}") from None
 

@@ -9,7 +9,7 @@ from opsbook.cli.common import emit_json, root_from, usage_error
 
 @click.command()
 @click.argument("schedule_id", metavar="SCHEDULE")
-@click.option("--at", "at_text", metavar="TIME",
+@click.option("--at", "--now", "at_text", metavar="TIME",
               help="Render the latest handoff at or before TIME (default: opsbook.yaml as_of, else now).")
 @click.option("--within", "within_text", metavar="DURATION",
               help="Only if that handoff is at most DURATION before TIME; otherwise say so and exit 0 "

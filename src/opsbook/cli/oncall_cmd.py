@@ -83,7 +83,8 @@ class _Env:
         if ident is None or ident in self.kb.people:
             return ident
         known = self.kb.ids("person")
-        close = difflib.get_close_matches(ident, known, n=1, cutoff=0.6)
+        close = ([k for k in known if k.lower() == ident.lower()]
+                 or difflib.get_close_matches(ident, known, n=1, cutoff=0.6))
         hint = f"; did you mean '{close[0]}'?" if close else ""
         click.echo(f"opsbook: unknown person '{ident}'{hint}", err=True)
         raise click.exceptions.Exit(1)

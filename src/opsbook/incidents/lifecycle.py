@@ -38,7 +38,9 @@ class LifecycleError(EditError):
 
 
 def suggest(word: str, known: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.5)
+    # Case first: "sev3" for "SEV3" or "PAYMENTS" for "payments" is the commonest slip.
+    same = [k for k in known if k.lower() == word.lower()]
+    close = same or difflib.get_close_matches(word, list(known), n=1, cutoff=0.5)
     return f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}" if known else ""
 
 

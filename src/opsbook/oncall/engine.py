@@ -86,7 +86,8 @@ class UnknownSchedule(LookupError):
     """A schedule id the knowledge base does not define; the message suggests one."""
 
     def __init__(self, ident: str, known: list[str]):
-        close = difflib.get_close_matches(ident, known, n=1, cutoff=0.6)
+        close = ([k for k in known if k.lower() == ident.lower()]
+                 or difflib.get_close_matches(ident, known, n=1, cutoff=0.6))
         hint = f"; did you mean '{close[0]}'?" if close else (f"; known schedules: {', '.join(known)}" if known else
                                                               "; no schedule is defined under schedules/")
         super().__init__(f"unknown schedule '{ident}'{hint}")
