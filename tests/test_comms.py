@@ -88,13 +88,22 @@ def test_template_problems_are_located(tmp_path, name, text, code, line, message
 
 
 def test_rendering_a_broken_template_is_a_clear_error_not_a_traceback(tmp_path):
-    root = kb_with_templates(tmp_path, **{"status-update.md": "a\n{{ nope }}\n{{ next_update }}\n"})
-    result = invoke("--root", str(root), "comms", "INC-2026-001", "--kind", "status-update")
+    root = kb_with_templates(tmp_path, **{"internal-update.md": "a\n{{ nope }}\n{{ next_update }}\n"})
+    result = invoke("--root", str(root), "comms", "INC-2026-001", "--kind", "internal-update")
     assert result.exit_code == 2
-    assert "playbooks/templates/status-update.md:2:" in result.stderr and "internal error" not in result.stderr
+    assert "playbooks/templates/internal-update.md:2:" in result.stderr and "internal error" not in result.stderr
 
 
 def test_a_missing_template_names_the_file(tmp_path):
-    root = kb_with_templates(tmp_path, **{"social.md": None})
-    result = invoke("--root", str(root), "comms", "INC-2026-001", "--kind", "social")
-    assert result.exit_code == 2 and "create playbooks/templates/social.md" in result.stderr
+    root = kb_with_templates(tmp_path, **{"customer-summary.md": None})
+    result = invoke("--root", str(root), "comms", "INC-2026-001", "--kind", "customer-summary")
+    assert result.exit_code == 2 and "create playbooks/templates/customer-summary.md" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["status-initial", "status-update", "social", "customer-email"])
+def test_open_incident_messages_are_refused_for_a_resolved_incident(tmp_path, kind):
+    """'We are investigating, next update by ...' about a resolved incident tells customers the opposite."""
+    root = kb_with_templates(tmp_path)
+    result = invoke("--root", str(root), "comms", "INC-2026-001", "--kind", kind)
+    assert result.exit_code == 2
+    assert "is resolved" in result.stderr and "status-resolved" in result.stderr

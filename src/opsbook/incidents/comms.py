@@ -137,11 +137,20 @@ def _minutes(delta: timedelta) -> timedelta:
     return timedelta(minutes=max(0, int(delta.total_seconds() // 60)))
 
 
+# Customer-facing kinds that only make sense while the incident is open.
+OPEN_ONLY = frozenset({"status-initial", "status-update", "social", "customer-email"})
+
+
 def render(kb: KnowledgeBase, incident: Incident, kind: str, now: datetime, message: str | None = None) -> str:
     if kind not in KINDS:
         from opsbook.incidents.lifecycle import unknown
 
         raise CommsError(unknown("message kind", kind, tuple(KINDS)))
+    if kind in OPEN_ONLY and incident.status == "resolved":
+        # "We are investigating... next update by" about a resolved incident
+        # would tell customers the opposite of the truth.
+        raise CommsError(f"{incident.id} is resolved; a {kind} message is for an open incident. "
+                         "Use --kind status-resolved or customer-summary")
     path = template_path(kb.root, kind)
     if not path.is_file():
         raise CommsError(f"no template for {kind}: create {path.relative_to(kb.root).as_posix()} "
