@@ -6,7 +6,6 @@ the rest still load, so one typo does not hide every other finding.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import reprlib
 import types
@@ -40,6 +39,7 @@ from opsbook.model.runbook import Playbook, Runbook
 from opsbook.model.schedule import Schedule
 from opsbook.model.severity import SeverityFile
 from opsbook.model.statuspage import StatusPage
+from opsbook.suggest import closest
 from opsbook.yamlsource import parse_yaml, read_text, split_front_matter
 
 ROOT_MARKER = "opsbook.yaml"
@@ -206,8 +206,8 @@ def _one_diagnostic(path: Path, cls: type[BaseModel], doc_path: DocPath, errors:
     if kind == "extra_forbidden":
         parent = _model_at(cls, doc_path[:-1])
         allowed = _keys_of(parent)
-        close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-        hint = (f"did you mean '{close[0]}'?" if close
+        close = closest(str(key), allowed)
+        hint = (f"did you mean '{close}'?" if close
                 else f"keys allowed here: {', '.join(allowed)}" if allowed else "remove it")
         return Diagnostic(UNKNOWN_KEY, path, f"unknown key '{key}'{_in(doc_path[:-1])}", hint,
                           path=doc_path, at_key=True)

@@ -3,7 +3,6 @@ escalation policies, incidents, components and runbooks."""
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 from opsbook.check.registry import Context, check
@@ -22,6 +21,7 @@ from opsbook.diagnostics import (
     UNKNOWN_TEAM,
     Diagnostic,
 )
+from opsbook.suggest import closest
 
 
 @check
@@ -94,9 +94,9 @@ def decision_tree(ctx: Context) -> Iterable[Diagnostic]:
     levels = {lv.id for lv in sev.levels}
     targets = sorted(questions) + sorted(levels)
     if tree.start not in questions:
-        close = difflib.get_close_matches(tree.start, sorted(questions), n=1, cutoff=0.6)
+        close = closest(tree.start, sorted(questions))
         yield Diagnostic(DECISION_TREE, f, f"decision tree starts at unknown question '{tree.start}'",
-                         f"did you mean '{close[0]}'?" if close else f"start at one of: {', '.join(sorted(questions))}",
+                         f"did you mean '{close}'?" if close else f"start at one of: {', '.join(sorted(questions))}",
                          path=("decision_tree", "start"))
         return
     for i, q in enumerate(tree.questions):

@@ -6,7 +6,6 @@ files or the clock; ``ctx.now`` is the instant time-relative rules use.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Callable, Iterable
 
 from opsbook.diagnostics import MISSING_FILE, Diagnostic, DocPath, Rule
 from opsbook.model.kb import KnowledgeBase
+from opsbook.suggest import closest
 
 Check = Callable[["Context"], Iterable[Diagnostic]]
 CHECKS: list[Check] = []
@@ -46,10 +46,10 @@ class Context:
                                "exist", f"create {missing} (`opsbook init` shows its format)", path=path,
                                at_key=at_key),)
         known = self.kb.ids(kind)
-        close = difflib.get_close_matches(ident, known, n=1, cutoff=0.6)
+        close = closest(ident, known)
         noun = what or kind
         if close:
-            hint = f"did you mean '{close[0]}'?"
+            hint = f"did you mean '{close}'?"
         elif known:
             shown = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
             hint = f"known {noun} ids: {shown}"

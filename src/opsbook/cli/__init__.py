@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -31,8 +32,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+@functools.cache
 def _available() -> list[str]:
-    """Commands whose module is installed. find_spec locates without importing."""
+    """Commands whose module is installed. find_spec locates without importing;
+    cached because Click asks for the list up to three times per invocation."""
     import importlib.util
 
     return sorted(name for name, (module, _, _) in COMMANDS.items() if importlib.util.find_spec(module))
@@ -51,10 +54,10 @@ class LazyGroup(click.Group):
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0] if args else ""
         if name and not name.startswith("-") and name not in _available():
-            import difflib
+            from opsbook.suggest import closest
 
-            close = difflib.get_close_matches(name, _available(), n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else f" Commands: {', '.join(_available())}."
+            close = closest(name, _available())
+            hint = f" Did you mean '{close}'?" if close else f" Commands: {', '.join(_available())}."
             ctx.fail(f"No such command '{name}'.{hint}")
         return super().resolve_command(ctx, args)
 

@@ -16,7 +16,10 @@ def usage_error(message: str) -> "click.exceptions.Exit":
 
 
 def root_from(ctx: click.Context) -> Path:
-    from opsbook.load import NotAKnowledgeBase, find_root  # here, not at import: keeps --help fast
+    from opsbook.load import (  # here, not at import: keeps --help fast
+        NotAKnowledgeBase,
+        find_root,
+    )
 
     given = (ctx.find_root().obj or {}).get("root")
     try:

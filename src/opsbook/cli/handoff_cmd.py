@@ -27,8 +27,7 @@ def handoff(ctx: click.Context, schedule_id: str, at_text: str | None, within_te
     Exit 0 when rendered or posted (or nothing is due under --within), 1 when
     the schedule is unknown or the post fails, 2 on usage errors.
     """
-    from opsbook.cli.common import now_for
-    from opsbook.cli.common import load_or_exit
+    from opsbook.cli.common import load_or_exit, now_for
     from opsbook.oncall.engine import UnknownSchedule, find_schedule
     from opsbook.oncall.handoff import as_json as handoff_json
     from opsbook.oncall.handoff import as_text, build_handoff, slack_payload

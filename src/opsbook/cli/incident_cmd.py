@@ -225,7 +225,12 @@ def _record(ctx, ident: str, change_for, as_json: bool, verb: str) -> None:
 @click.pass_context
 def update(ctx, ident, stage, message, components, public, reopen, by, at_text, as_json) -> None:
     """Append an update and move the incident to a stage."""
-    from opsbook.incidents.lifecycle import Change, check_stage, default_public, parse_components
+    from opsbook.incidents.lifecycle import (
+        Change,
+        check_stage,
+        default_public,
+        parse_components,
+    )
 
     def change_for(kb, inc):
         check_stage(stage)

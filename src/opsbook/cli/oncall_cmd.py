@@ -78,14 +78,14 @@ class _Env:
             raise click.exceptions.Exit(1) from None
 
     def person(self, ident: str | None) -> str | None:
-        import difflib
 
         if ident is None or ident in self.kb.people:
             return ident
         known = self.kb.ids("person")
-        close = ([k for k in known if k.lower() == ident.lower()]
-                 or difflib.get_close_matches(ident, known, n=1, cutoff=0.6))
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        from opsbook.suggest import closest
+
+        close = closest(ident, known)
+        hint = f"; did you mean '{close}'?" if close else ""
         click.echo(f"opsbook: unknown person '{ident}'{hint}", err=True)
         raise click.exceptions.Exit(1)
 

@@ -63,7 +63,13 @@ def classify(ctx, answers, as_json) -> None:
     """
     import sys
 
-    from opsbook.incidents.classify import ClassifyError, answers_from, expectations, parse_answer, walk
+    from opsbook.incidents.classify import (
+        ClassifyError,
+        answers_from,
+        expectations,
+        parse_answer,
+        walk,
+    )
 
     kb = _levels(ctx)
     tree = kb.severity_file.decision_tree

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from opsbook.incidents.yamledit import EditError, edit_file, edit_front_matter_text, iso_date
+from opsbook.incidents.yamledit import (
+    EditError,
+    edit_file,
+    edit_front_matter_text,
+    iso_date,
+)
 from opsbook.model.kb import KnowledgeBase
 from opsbook.model.postmortem import ActionItem, Postmortem
 

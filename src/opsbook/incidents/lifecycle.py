@@ -10,7 +10,6 @@ refused, because the timeline is evidence for the postmortem.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from opsbook.incidents.yamledit import (
 )
 from opsbook.model.incident import COMPONENT_STATUSES, MILESTONES, STAGES, Incident
 from opsbook.model.kb import KnowledgeBase
+from opsbook.suggest import closest
 
 SCHEMA_LINE = "yaml-language-server: $schema=../schemas/incident.schema.json"
 
@@ -38,10 +38,8 @@ class LifecycleError(EditError):
 
 
 def suggest(word: str, known: list[str] | tuple[str, ...]) -> str:
-    # Case first: "sev3" for "SEV3" or "PAYMENTS" for "payments" is the commonest slip.
-    same = [k for k in known if k.lower() == word.lower()]
-    close = same or difflib.get_close_matches(word, list(known), n=1, cutoff=0.5)
-    return f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}" if known else ""
+    close = closest(word, known, cutoff=0.5)
+    return f"did you mean '{close}'?" if close else f"known: {', '.join(known)}" if known else ""
 
 
 def unknown(noun: str, word: str, known: list[str] | tuple[str, ...]) -> str:

@@ -18,12 +18,12 @@ Pure functions of the model and explicit instants; nothing reads the clock.
 from __future__ import annotations
 
 import bisect
-import difflib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from opsbook.model.schedule import Schedule
 from opsbook.oncall.rotation import Segment, layer_segments
+from opsbook.suggest import closest
 
 UTC = timezone.utc
 ROLES: tuple[str, ...] = ("primary", "backup")
@@ -86,9 +86,8 @@ class UnknownSchedule(LookupError):
     """A schedule id the knowledge base does not define; the message suggests one."""
 
     def __init__(self, ident: str, known: list[str]):
-        close = ([k for k in known if k.lower() == ident.lower()]
-                 or difflib.get_close_matches(ident, known, n=1, cutoff=0.6))
-        hint = f"; did you mean '{close[0]}'?" if close else (f"; known schedules: {', '.join(known)}" if known else
+        close = closest(ident, known)
+        hint = f"; did you mean '{close}'?" if close else (f"; known schedules: {', '.join(known)}" if known else
                                                               "; no schedule is defined under schedules/")
         super().__init__(f"unknown schedule '{ident}'{hint}")
         self.ident = ident

@@ -23,7 +23,14 @@ from opsbook.model.schedule import Schedule
 from opsbook.oncall.engine import Shift, shifts_between, state_at
 from opsbook.oncall.ics import all_feeds, default_window, schedule_label
 from opsbook.render.environment import render_template
-from opsbook.render.markdown import Markdown, anchor_id, md_cell, md_escape, page_link, relative_url
+from opsbook.render.markdown import (
+    Markdown,
+    anchor_id,
+    md_cell,
+    md_escape,
+    page_link,
+    relative_url,
+)
 from opsbook.render.page import Asset, Page, Site
 from opsbook.render.text import duration_text
 from opsbook.timeutil import clock_text, get_zone, start_of_day

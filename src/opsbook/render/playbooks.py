@@ -7,7 +7,7 @@ from opsbook.model.runbook import Playbook
 from opsbook.render.body import split_title
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, page_link
-from opsbook.render.page import Site, Page
+from opsbook.render.page import Page, Site
 from opsbook.render.runbooks import team_text
 from opsbook.render.severity import level_link
 

@@ -10,11 +10,15 @@ from datetime import date
 
 from opsbook.model.kb import KnowledgeBase
 from opsbook.model.postmortem import ActionItem, Postmortem
-from opsbook.render.audience import incident_label, may_read_incident, visible_postmortems
+from opsbook.render.audience import (
+    incident_label,
+    may_read_incident,
+    visible_postmortems,
+)
 from opsbook.render.body import append_to_section, split_title
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, external_link, md_escape, page_link
-from opsbook.render.page import Site, Audience, Page
+from opsbook.render.page import Audience, Page, Site
 from opsbook.render.severity import level_link
 from opsbook.render.text import person_name
 

@@ -11,7 +11,7 @@ from opsbook.model.runbook import Runbook
 from opsbook.render.body import split_title
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, anchor_id, md_escape, page_link
-from opsbook.render.page import Site, Page
+from opsbook.render.page import Page, Site
 from opsbook.render.severity import level_link
 from opsbook.render.text import service_name, team_name
 
