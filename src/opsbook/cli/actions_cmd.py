@@ -60,7 +60,7 @@ def list_(ctx, owner, team, overdue, include_closed, fmt, as_json, now_text) -> 
         click.echo("no overdue action items" if overdue else "no open action items" if not include_closed
                    else "no action items")
     else:
-        from opsbook.render.text import person_name
+        from opsbook.humanize import person_name
 
         for row in found:
             item = row.item

@@ -99,7 +99,7 @@ def _next_update_json(kb, incident, now) -> dict:
 
 def _next_update_text(kb, incident, now) -> str:
     from opsbook.incidents.cadence import format_instant, next_update
-    from opsbook.render.text import duration_text
+    from opsbook.humanize import duration_text
 
     cadence = next_update(kb, incident, now)
     if cadence.due is None:
@@ -161,7 +161,7 @@ def new(ctx, title, severity, services, commander, by, at_text, as_json) -> None
                    "roles_required": list(level.roles), "roles": filled, "public": inc.public,
                    "on_call": on_call, "next_update": _next_update_json(kb, inc, now)})
         return
-    from opsbook.render.text import person_name
+    from opsbook.humanize import person_name
 
     roles = ", ".join(f"{role} ({person_name(kb, filled[role]) if role in filled else 'unassigned'})"
                       for role in level.roles) or "none required"
@@ -313,7 +313,7 @@ def list_(ctx, only_open, as_json) -> None:
     if not found:
         click.echo("no open incidents" if only_open else "no incidents")
         return
-    from opsbook.render.text import duration_text
+    from opsbook.humanize import duration_text
 
     for inc in found:
         start = inc.started or inc.declared
@@ -338,7 +338,7 @@ def show(ctx, ident, at_text, as_json) -> None:
         payload.update(file=rel(kb, inc.file), next_update=_next_update_json(kb, inc, now), postmortems=postmortems)
         emit_json(payload)
         return
-    from opsbook.render.text import person_name
+    from opsbook.humanize import person_name
 
     zone = kb.zone
 

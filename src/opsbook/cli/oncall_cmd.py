@@ -313,19 +313,22 @@ def report(ctx: click.Context, from_text, to_text, schedule_ids, fmt, now_text, 
 @_TO
 @_NOW
 @_TZ
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True,
+              help="Who may read the feeds: public feeds leave out override reasons, which are often personal.")
 @_JSON
 @click.pass_context
-def ics(ctx: click.Context, out_dir: Path, from_text, to_text, now_text, tz_name, as_json) -> None:
+def ics(ctx: click.Context, out_dir: Path, from_text, to_text, now_text, tz_name, audience, as_json) -> None:
     """Write iCalendar feeds: one per schedule, one per person.
 
-    Default window: 4 weeks back to 26 weeks ahead of now.
+    Default window: 4 weeks back to 26 weeks ahead of now. Feeds are public by
+    default (no override reasons), like the site's.
     """
     from opsbook.fileio import write_atomic
     from opsbook.oncall.ics import all_feeds, default_window
 
     env = _Env(ctx, now_text, tz_name)
     start, end = env.window(from_text, to_text, *default_window(env.now))
-    feeds = all_feeds(env.kb, start, end, env.now)
+    feeds = all_feeds(env.kb, start, end, env.now, audience=audience)
     out = out_dir.resolve()
     written = []
     try:

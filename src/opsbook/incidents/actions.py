@@ -32,7 +32,7 @@ class Row:
         return self.overdue_days > 0
 
     def as_json(self, kb: KnowledgeBase) -> dict:
-        from opsbook.render.text import person_name
+        from opsbook.humanize import person_name
 
         item = self.item
         return {

@@ -7,7 +7,7 @@ from typing import Callable
 
 from opsbook.model.kb import KnowledgeBase
 from opsbook.model.severity import DecisionTree, Question, SeverityLevel
-from opsbook.render.text import deadline_text, duration_text
+from opsbook.humanize import deadline_text, duration_text
 
 YES = {"y", "yes", "true", "1"}
 NO = {"n", "no", "false", "0"}

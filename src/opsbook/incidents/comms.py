@@ -25,7 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from opsbook.incidents.cadence import format_instant, next_update
 from opsbook.model.incident import Incident, TimelineEntry, Update
 from opsbook.model.kb import KnowledgeBase
-from opsbook.render.text import duration_text, person_name, service_name
+from opsbook.humanize import duration_text, person_name, service_name
 
 TEMPLATE_DIR = "playbooks/templates"
 SUFFIX = ".md"

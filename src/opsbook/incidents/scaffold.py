@@ -20,7 +20,7 @@ from opsbook.incidents.yamledit import iso_date, new_document, text_value
 from opsbook.model.incident import Incident
 from opsbook.model.kb import KnowledgeBase
 from opsbook.model.severity import SeverityLevel
-from opsbook.render.text import deadline_text, duration_text, person_name, service_name
+from opsbook.humanize import deadline_text, duration_text, person_name, service_name
 
 TEMPLATES = ("short", "standard", "comprehensive")
 SLUG_MAX = 60

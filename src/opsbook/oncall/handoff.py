@@ -65,7 +65,7 @@ def build_handoff(kb: KnowledgeBase, schedule: Schedule, at: datetime) -> Handof
             incidents.append(incident)
     incidents.sort(key=lambda i: i.declared)
 
-    from opsbook.render.audience import visible_postmortems
+    from opsbook.visibility import visible_postmortems
 
     team = kb.teams.get(schedule.team) if schedule.team else None
     members = set(team.members) if team else {p for layer in schedule.layers for p in layer.members}

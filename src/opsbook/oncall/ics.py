@@ -23,6 +23,7 @@ from icalendar import Alarm, Calendar, Event
 from opsbook.model.kb import KnowledgeBase
 from opsbook.model.schedule import Schedule
 from opsbook.oncall.engine import Shift, shifts_between
+from opsbook.visibility import Audience, shows_override_reasons
 
 PRODID = "-//opsbook//on-call calendar//EN"
 DEFAULT_REMINDER = timedelta(minutes=15)
@@ -68,7 +69,7 @@ def _calendar(name: str, description: str) -> Calendar:
 
 
 def _event(kb: KnowledgeBase, schedule: Schedule, shift: Shift, summary: str, now: datetime,
-           reminder: timedelta, reasons: bool = True) -> Event:
+           reminder: timedelta, audience: Audience = "public") -> Event:
     event = Event()
     event.add("uid", shift_uid(kb, shift))
     event.add("dtstamp", now.astimezone(timezone.utc))
@@ -78,8 +79,9 @@ def _event(kb: KnowledgeBase, schedule: Schedule, shift: Shift, summary: str, no
     lines = [f"{person_name(kb, shift.person)} is {shift.role} on call for {schedule.name}."]
     if shift.override is not None:
         reason = schedule.overrides[shift.override].reason
-        # Reasons are often personal ("at a wedding"): published feeds leave them out.
-        lines.append(f"Override{': ' + reason if reason and reasons else ''}")
+        # Reasons are often personal ("at a wedding"): only internal feeds carry them.
+        shown = reason if reason and shows_override_reasons(audience) else ""
+        lines.append(f"Override{': ' + shown if shown else ''}")
     else:
         lines.append(f"Rotation layer: {shift.layer}.")
     if schedule.handoff_channel:
@@ -104,23 +106,23 @@ def _humanize(span: timedelta) -> str:
 
 
 def schedule_feed(kb: KnowledgeBase, schedule: Schedule, shifts: list[Shift], now: datetime,
-                  reminder: timedelta = DEFAULT_REMINDER, reasons: bool = True) -> bytes:
+                  reminder: timedelta = DEFAULT_REMINDER, audience: Audience = "public") -> bytes:
     label = schedule_label(kb, schedule)
     cal = _calendar(f"On call: {label}", f"Final shifts of {schedule.name} (after overrides), from opsbook.")
     for shift in shifts:
         summary = f"{person_name(kb, shift.person)} on call: {label} ({shift.role})"
-        cal.add_component(_event(kb, schedule, shift, summary, now, reminder, reasons))
+        cal.add_component(_event(kb, schedule, shift, summary, now, reminder, audience))
     return cal.to_ical()
 
 
 def person_feed(kb: KnowledgeBase, person: str, shifts: list[Shift], now: datetime,
-                reminder: timedelta = DEFAULT_REMINDER, reasons: bool = True) -> bytes:
+                reminder: timedelta = DEFAULT_REMINDER, audience: Audience = "public") -> bytes:
     name = person_name(kb, person)
     cal = _calendar(f"On call: {name}", f"{name}'s on-call shifts in every schedule, from opsbook.")
     for shift in shifts:
         schedule = kb.schedules[shift.schedule]
         summary = f"On call: {schedule_label(kb, schedule)} ({shift.role})"
-        cal.add_component(_event(kb, schedule, shift, summary, now, reminder, reasons))
+        cal.add_component(_event(kb, schedule, shift, summary, now, reminder, audience))
     return cal.to_ical()
 
 
@@ -136,7 +138,7 @@ def reminder_for(kb: KnowledgeBase) -> timedelta:
 
 
 def all_feeds(kb: KnowledgeBase, start: datetime, end: datetime, now: datetime,
-              reasons: bool = True) -> dict[str, bytes]:
+              audience: Audience = "public") -> dict[str, bytes]:
     """``{"payments.ics": ..., "people/maya.ics": ...}``: every schedule and every
     person (people without shifts get an empty feed, so a subscription never 404s)."""
     reminder = reminder_for(kb)
@@ -144,10 +146,10 @@ def all_feeds(kb: KnowledgeBase, start: datetime, end: datetime, now: datetime,
     by_person: dict[str, list[Shift]] = {person: [] for person in kb.people}
     for schedule in kb.schedule_list:
         shifts = shifts_between(schedule, start, end)
-        feeds[f"{schedule.id}.ics"] = schedule_feed(kb, schedule, shifts, now, reminder, reasons)
+        feeds[f"{schedule.id}.ics"] = schedule_feed(kb, schedule, shifts, now, reminder, audience)
         for shift in shifts:
             by_person.setdefault(shift.person, []).append(shift)
     for person in sorted(by_person):
         shifts = sorted(by_person[person], key=lambda s: (s.start, s.schedule, s.role))
-        feeds[f"people/{person}.ics"] = person_feed(kb, person, shifts, now, reminder, reasons)
+        feeds[f"people/{person}.ics"] = person_feed(kb, person, shifts, now, reminder, audience)
     return feeds

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Callable
 
 from opsbook.model.kb import KnowledgeBase
-from opsbook.render.audience import check_audience
+from opsbook.visibility import check_audience
 from opsbook.render.page import AUDIENCES, Asset, Audience, Page, Site
 
 Provider = Callable[[Site], list[Page | Asset]]

@@ -1,6 +1,6 @@
 """`actions.md`: the action-item tracker, overdue items first, then by team and owner.
 
-Items come only from postmortems the audience may read (``render.audience``),
+Items come only from postmortems the audience may read (``opsbook.visibility``),
 so a public build never shows an internal postmortem's items. Overdue is
 judged at the build instant (``site.now``).
 """
@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from opsbook.incidents.actions import Row, rows, select
 from opsbook.model.kb import KnowledgeBase
-from opsbook.render.audience import incident_label, visible_postmortems
+from opsbook.visibility import incident_label, visible_postmortems
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, page_link
 from opsbook.render.page import Page, Site
 from opsbook.render.postmortems import postmortem_path
-from opsbook.render.text import person_name, team_name
+from opsbook.humanize import person_name, team_name
 
 PATH = "actions.md"
 

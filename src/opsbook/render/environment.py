@@ -13,7 +13,7 @@ from functools import cache
 
 import jinja2
 
-from opsbook.render import text
+from opsbook import humanize
 from opsbook.render.markdown import md_cell, md_code, md_escape
 
 
@@ -36,8 +36,8 @@ def environment() -> jinja2.Environment:
         md_escape=md_escape,
         md_cell=md_cell,
         md_code=md_code,
-        duration=text.duration_text,
-        deadline=text.deadline_text,
+        duration=humanize.duration_text,
+        deadline=humanize.deadline_text,
     )
     return env
 

@@ -4,20 +4,20 @@ A public build lists only incidents marked ``public: true`` (those that were on
 the status page) and shows what the status page showed: public updates and
 status-page components. Internal service ids, the summary, roles and the
 internal timeline appear only in an internal build. Postmortems are linked
-only where ``render.audience`` lets the reader open them.
+only where ``opsbook.visibility`` lets the reader open them.
 """
 
 from __future__ import annotations
 
 from opsbook.model.incident import Incident
 from opsbook.model.kb import KnowledgeBase
-from opsbook.render.audience import may_read, visible_incidents
+from opsbook.visibility import may_read, visible_incidents
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, page_link
 from opsbook.render.page import Audience, Page, Site
 from opsbook.render.postmortems import postmortem_path
 from opsbook.render.severity import level_link
-from opsbook.render.text import duration_text, person_name, service_name
+from opsbook.humanize import duration_text, person_name, service_name
 
 INDEX = "incidents/index.md"
 

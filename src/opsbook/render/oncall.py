@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from opsbook.humanize import duration_text
 from opsbook.model.kb import KnowledgeBase
 from opsbook.model.schedule import Schedule
 from opsbook.oncall.engine import Shift, shifts_between, state_at
@@ -32,8 +33,8 @@ from opsbook.render.markdown import (
     relative_url,
 )
 from opsbook.render.page import Asset, Page, Site
-from opsbook.render.text import duration_text
 from opsbook.timeutil import clock_text, get_zone, start_of_day
+from opsbook.visibility import shows_override_reasons
 
 INDEX = "oncall/index.md"
 SCRIPT = "assets/opsbook/oncall.js"
@@ -261,10 +262,10 @@ def schedule_page(site: Site, schedule: Schedule) -> Page:
         grid=_grid(kb, schedule, shifts, short, site.now),
         legend=[{"label": label, "who": page_link(_name(kb, p), path, person_path(p)) if p in kb.people
                  else md_escape(p)} for p, label in sorted(short.items(), key=lambda kv: kv[1])],
-        shifts=_shift_rows(kb, upcoming, zone, path, by_schedule=True, reasons=site.audience == "internal"),
+        shifts=_shift_rows(kb, upcoming, zone, path, by_schedule=True, reasons=shows_override_reasons(site.audience)),
         overrides=[{"role": o.role, "who": md_cell(_name(kb, o.person)), "start": _when(o.start, zone),
                     "end": _when(o.end, zone),
-                    "reason": md_cell(o.reason) if site.audience == "internal" else ""} for o in overrides],
+                    "reason": md_cell(o.reason) if shows_override_reasons(site.audience) else ""} for o in overrides],
         layers=[{"layer": layer, "members": ", ".join(_name(kb, m) for m in layer.members),
                  "length": duration_text(layer.length),
                  "restrict": "; ".join(f"{', '.join(r.days)} {clock_text(r.from_)}–{clock_text(r.to)}"
@@ -291,7 +292,7 @@ def person_page(site: Site, person: str, shifts: list[Shift]) -> Page:
         person_name=_name(kb, person),
         zone=zone_name,
         index=Markdown(relative_url(path, INDEX)),
-        shifts=_shift_rows(kb, shifts, zone, path, by_schedule=False, reasons=site.audience == "internal"),
+        shifts=_shift_rows(kb, shifts, zone, path, by_schedule=False, reasons=shows_override_reasons(site.audience)),
         weeks=PERSON_UPCOMING.days // 7,
         ics=Markdown(f"[{md_escape(person + '.ics')}]({person}.ics)"),
         webcal=_webcal(kb, f"oncall/people/{person}.ics"),
@@ -312,7 +313,7 @@ def site_pages(site: Site) -> list[Page | Asset]:
         if person in kb.people:
             out.append(person_page(site, person, sorted(by_person[person], key=lambda s: (s.start, s.schedule))))
     start, end = default_window(site.now)
-    for rel, data in all_feeds(kb, start, end, site.now, reasons=site.audience == "internal").items():
+    for rel, data in all_feeds(kb, start, end, site.now, audience=site.audience).items():
         if rel.removeprefix("people/").removesuffix(".ics") in kb.people or not rel.startswith("people/"):
             out.append(Asset(f"oncall/{rel}", data))
     out.append(Asset(SCRIPT, _script()))

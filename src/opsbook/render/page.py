@@ -5,16 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
+
+from opsbook.visibility import AUDIENCES, Audience  # noqa: F401 - re-exported for page modules
 
 if TYPE_CHECKING:
     from opsbook.gitinfo import Change
     from opsbook.model.kb import KnowledgeBase
 
-# public: the site anyone may read; internal: the company's own build, which
-# adds internal postmortems. Restricted postmortems are in neither.
-Audience = Literal["public", "internal"]
-AUDIENCES: tuple[str, ...] = ("public", "internal")
 
 
 @dataclass(frozen=True)

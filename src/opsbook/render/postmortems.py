@@ -10,7 +10,7 @@ from datetime import date
 
 from opsbook.model.kb import KnowledgeBase
 from opsbook.model.postmortem import ActionItem, Postmortem
-from opsbook.render.audience import (
+from opsbook.visibility import (
     incident_label,
     may_read_incident,
     visible_postmortems,
@@ -20,7 +20,7 @@ from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, external_link, md_escape, page_link
 from opsbook.render.page import Audience, Page, Site
 from opsbook.render.severity import level_link
-from opsbook.render.text import person_name
+from opsbook.humanize import person_name
 
 INDEX = "postmortems/index.md"
 

@@ -13,7 +13,7 @@ from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, anchor_id, md_escape, page_link
 from opsbook.render.page import Page, Site
 from opsbook.render.severity import level_link
-from opsbook.render.text import service_name, team_name
+from opsbook.humanize import service_name, team_name
 
 INDEX = "runbooks/index.md"
 

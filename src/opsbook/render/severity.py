@@ -9,7 +9,7 @@ from opsbook.model.severity import Question, SeverityLevel
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, anchor_id, md_escape, page_link
 from opsbook.render.page import Page, Site
-from opsbook.render.text import deadline_text
+from opsbook.humanize import deadline_text
 
 PATH = "severity.md"
 

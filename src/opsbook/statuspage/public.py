@@ -169,7 +169,7 @@ def page_id(name: str, url: str | None) -> str:
 
 def _postmortem_url(kb: KnowledgeBase, incident_id: str) -> str | None:
     # Same rule as the knowledge-base site's public build: published and public.
-    from opsbook.render.audience import may_read
+    from opsbook.visibility import may_read
 
     base = kb.config.site_url
     if not base:

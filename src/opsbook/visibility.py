@@ -1,15 +1,23 @@
-"""Which documents a build for a given audience may show.
+"""Who may see what: the audiences of published output and what each may read.
 
-This is the one place that decides it, so that no page (index, postmortem,
-a future action-item list) can disagree about what is hidden.
+This is the one place that decides it, so that no writer (site page, status
+page, calendar feed, handoff) can disagree about what is hidden. It is a rule of
+the domain, not of rendering: engines and writers in any layer ask it.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 from opsbook.model.incident import Incident
 from opsbook.model.kb import KnowledgeBase
 from opsbook.model.postmortem import Postmortem
-from opsbook.render.page import AUDIENCES, Audience
+
+# public: what anyone may read (the published site, status page, shared feeds);
+# internal: the company's own build, which adds internal postmortems, override
+# reasons and incident details. Restricted postmortems are in neither.
+Audience = Literal["public", "internal"]
+AUDIENCES: tuple[str, ...] = ("public", "internal")
 
 # Postmortem visibility -> the audiences that may read it. Restricted ones
 # (security incidents, personal data) are published nowhere, by design.
@@ -32,6 +40,12 @@ def may_read(audience: Audience, postmortem: Postmortem) -> bool:
 
 def visible_postmortems(kb: KnowledgeBase, audience: Audience) -> list[Postmortem]:
     return [pm for pm in kb.postmortem_list if may_read(audience, pm)]
+
+
+def shows_override_reasons(audience: Audience) -> bool:
+    """Override reasons are often personal ("at a wedding", "medical"): only the
+    company's own readers see them, never a published page or feed."""
+    return audience == "internal"
 
 
 def may_read_incident(audience: Audience, incident: Incident) -> bool:
