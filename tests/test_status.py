@@ -419,12 +419,19 @@ def test_no_status_page_is_a_clear_error(tmp_path):
 def test_build_never_deletes_a_folder_it_did_not_make(tmp_path):
     root = make_kb(tmp_path)
     precious = tmp_path / "precious"
-    precious.mkdir()
-    (precious / "notes.txt").write_text("mine")
+    (precious / "src").mkdir(parents=True)
+    (precious / "src" / "notes.txt").write_text("mine")
     result = build(root, precious)
-    assert result.exit_code == 2 and "not empty" in result.stderr
-    assert (precious / "notes.txt").read_text() == "mine"
+    assert result.exit_code == 2 and "holds folders" in result.stderr
+    assert (precious / "src" / "notes.txt").read_text() == "mine"
     assert build(root, tmp_path / "kb").exit_code == 2  # the knowledge base itself
+    # A folder with a person's loose files (a CNAME made for the host) is built
+    # into, and the files stay.
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "CNAME").write_text("status.acme.example\n")
+    assert build(root, host).exit_code == 0
+    assert (host / "CNAME").read_text() == "status.acme.example\n" and (host / "index.html").is_file()
 
 
 def test_rebuild_replaces_an_earlier_build(tmp_path):
@@ -432,10 +439,11 @@ def test_rebuild_replaces_an_earlier_build(tmp_path):
     out = tmp_path / "site"
     assert build(root, out, "2026-03-14T14:30Z").exit_code == 0
     assert "inc-2026-001.html" in {p.name for p in (out / "incidents").iterdir()}
-    (out / "stale.html").write_text("old")
+    (out / "mine.html").write_text("a person's page")
     result = build(root, out, "2026-03-14T14:30Z", "--json")
     assert result.exit_code == 0
-    assert not (out / "stale.html").exists()
+    assert (out / "mine.html").read_text() == "a person's page"  # not opsbook's: never deleted
+    assert json.loads(result.stdout)["kept"] == ["mine.html"]
     assert "index.html" in json.loads(result.stdout)["files"]
     during = api(out, "summary.json")
     assert during["status"]["indicator"] == "major"

@@ -11,15 +11,6 @@ class _WriteError(Exception):
     """A page could not be written; the message says which and why."""
 
 
-def _target(out: Path, site_path: str) -> Path:
-    target = (out / site_path).resolve()
-    if not target.is_relative_to(out):
-        # Site paths come from file names under the knowledge base; a symlinked
-        # folder in DIR must still not send a page elsewhere.
-        raise _WriteError(f"{site_path}: resolves to {target}, outside {out}")
-    return target
-
-
 def _guard_sources(out: Path, root: Path) -> None:
     """Refuse a DIR where pages would overwrite the knowledge base's own files
     (rendered runbooks lose their front matter)."""
@@ -48,7 +39,7 @@ def render(ctx: click.Context, out_dir: Path, audience: str, now_text: str | Non
     runbooks and postmortems. Exit 0 when written, 1 when the knowledge base
     does not load, 2 on usage or I/O errors.
     """
-    from opsbook.fileio import write_atomic
+    from opsbook.outdir import OutputError, write_in_place
     from opsbook.render import Page, render_pages
     from opsbook.report import display_path
 
@@ -61,16 +52,18 @@ def render(ctx: click.Context, out_dir: Path, audience: str, now_text: str | Non
     written = []
     try:
         _guard_sources(out, root)
+        # Never over a file opsbook did not write (a hand-written page in DIR),
+        # as the plugin refuses a hand-written page that would hide a generated one.
+        write_in_place(out, {path: page.markdown if isinstance(page, Page) else page.content
+                             for path, page in pages.items()})
         for site_path, page in pages.items():
-            target = _target(out, site_path)
             is_page = isinstance(page, Page)
-            write_atomic(target, page.markdown if is_page else page.content)
             written.append({
                 "path": site_path,
-                "file": str(target),
+                "file": str(out / site_path),
                 "source": page.source.relative_to(root).as_posix() if is_page and page.source else None,
             })
-    except _WriteError as exc:
+    except (_WriteError, OutputError) as exc:
         click.echo(f"opsbook: {exc}", err=True)
         ctx.exit(2)
     except OSError as exc:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import click
@@ -72,43 +69,6 @@ def status(ctx: click.Context, now_text: str | None, as_json: bool) -> None:
                    f"{stamp(window.start)} to {stamp(window.end)}")
 
 
-def _replace_folder(files: dict, out: Path, marker: str) -> None:
-    """Write the site to a fresh folder beside ``out``, then swap it in.
-
-    Readers of a served folder see the old site or the new one, never half. An
-    existing ``out`` is replaced only if it is empty or an earlier build (it
-    holds the marker file): nothing a person put there is ever deleted.
-    """
-    if out.exists():
-        if not out.is_dir():
-            raise _Refused(f"--out {out} is a file; give a folder")
-        if any(out.iterdir()) and not (out / marker).is_file():
-            raise _Refused(f"--out {out} is not empty and was not made by `opsbook status build`; "
-                           "pick an empty or new folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        for site_path, content in files.items():
-            target = staging / site_path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-        os.chmod(staging, 0o755)  # mkdtemp makes it 0700; static hosts need to read it
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, old / "site")
-            os.replace(staging, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-class _Refused(Exception):
-    pass
-
-
 @status.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), metavar="DIR",
               help="Folder for the site (created; an earlier build there is replaced).")
@@ -124,6 +84,7 @@ def build(ctx: click.Context, out_dir: Path, now_text: str | None, as_json: bool
     when written, 1 when the knowledge base does not load, 2 on usage or I/O
     errors.
     """
+    from opsbook.outdir import MANIFEST, OutputError, replace_folder
     from opsbook.report import display_path
     from opsbook.statuspage.site import MARKER, build_site
 
@@ -135,9 +96,20 @@ def build(ctx: click.Context, out_dir: Path, now_text: str | None, as_json: bool
         click.echo(f"opsbook: --out {out_dir} would replace the knowledge base itself; pick another folder",
                    err=True)
         ctx.exit(2)
+    if (out / MARKER).is_file() and not (out / MANIFEST).is_file():
+        click.echo(f"opsbook: {out_dir} was built by an earlier opsbook that kept no list of its files, so "
+                   "opsbook cannot tell its files from yours; move anything you added there (a CNAME, "
+                   "robots.txt) aside, delete the folder and build again", err=True)
+        ctx.exit(2)
+    if out.is_dir() and not (out / MANIFEST).is_file() and any(entry.is_dir() for entry in out.iterdir()):
+        # Loose files (a CNAME, robots.txt) are carried into the build; a folder
+        # tree is someone's project, not a place for the status site.
+        click.echo(f"opsbook: --out {out_dir} holds folders and was not made by `opsbook status build`; "
+                   "pick an empty or new folder", err=True)
+        ctx.exit(2)
     try:
-        _replace_folder(files, out, MARKER)
-    except _Refused as exc:
+        result = replace_folder(out, files)
+    except OutputError as exc:
         click.echo(f"opsbook: {exc}", err=True)
         ctx.exit(2)
     except OSError as exc:
@@ -146,7 +118,8 @@ def build(ctx: click.Context, out_dir: Path, now_text: str | None, as_json: bool
     size = sum(len(c.encode("utf-8") if isinstance(c, str) else c) for c in files.values())
     if as_json:
         emit_json({"out": str(out), "files": sorted(p for p in files if p != MARKER), "bytes": size,
-                   "now": page.now.isoformat()})
+                   "now": page.now.isoformat(), "kept": result.kept})
     else:
         click.echo(f"wrote the status site to {display_path(out, root)}: {len(files) - 1} files, "
-                   f"{size / 1024:.0f} KiB")
+                   f"{size / 1024:.0f} KiB" + (f"; kept {len(result.kept)} of your own files there"
+                                               if result.kept else ""))
