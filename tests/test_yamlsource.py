@@ -385,3 +385,38 @@ def test_locate_agrees_with_the_text(data: dict, flow: bool) -> None:
                 rest = lines[pos.line - 1][pos.column - 1:]
                 assert rest.startswith(yaml.safe_dump(item, default_flow_style=True).split("\n")[0].rstrip(".").strip()) \
                     or rest.startswith(str(item)), (text, key, i, pos)
+
+
+# --- positions as an editor counts lines -------------------------------------------
+# libyaml also breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1); editors do not.
+# Each text holds one such character inside a quoted value on line 2 and an error
+# further down; the expected line and column are counted by hand in an editor.
+
+ODD_BREAKS = {"nel": "\x85", "line-separator": "\u2028", "paragraph-separator": "\u2029"}
+
+
+@pytest.mark.parametrize("char", list(ODD_BREAKS.values()), ids=list(ODD_BREAKS))
+@pytest.mark.parametrize("text,line,column", [
+    ('a: 1\nb: "x{c}y"\nc: [1, 2\n', 3, 4),            # unclosed flow sequence, reported at its '['
+    ('a: 1\nb: "x{c}y"\nc: 1\nc: 2\n', 4, 1),            # duplicate key
+    ('a: 1\nb: "x{c}{c}y"\nc:\n  - 1\n - 2\n', 5, 2),   # bad indentation
+    ('b: "\U0001F600{c}"\nc: {{d: 1\n', 2, 4),             # astral character before the break
+], ids=["flow", "duplicate", "indent", "emoji"])
+def test_syntax_errors_are_reported_at_the_editors_line(char, text, line, column) -> None:
+    _, diags = parse_yaml(Path("f.yaml"), text.format(c=char))
+    assert [(d.line, d.column) for d in diags] == [(line, column)]
+
+
+@pytest.mark.parametrize("char", list(ODD_BREAKS.values()), ids=list(ODD_BREAKS))
+def test_source_map_positions_skip_odd_breaks(tmp_path, char) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(f'a: "x{char}y"\nb:\n  - 1\n  - {{k: v}}\n', encoding="utf-8")
+    pos = SourceMap().locate(path, ("b", 1, "k"))
+    assert (pos.line, pos.column) == (4, 9)  # the value v in "  - {k: v}"
+
+
+def test_front_matter_positions_skip_odd_breaks(tmp_path) -> None:
+    path = tmp_path / "f.md"
+    path.write_text('---\ntitle: "a\u2028b"\nalerts: [x, y]\n---\n# Body\n', encoding="utf-8")
+    pos = SourceMap().locate(path, ("alerts", 1))
+    assert (pos.line, pos.column) == (3, 13)

@@ -312,6 +312,25 @@ _HINTS = [
 ]
 
 
+# libyaml follows YAML 1.1 and also ends lines at NEL, LINE SEPARATOR and
+# PARAGRAPH SEPARATOR; editors (and opsbook's own line splitting) end them at
+# "\n" only, so a raw U+2028 pasted into a value would shift every position after
+# it. Marks carry a character index, from which the editor's line is counted.
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _has_odd_breaks(text: str) -> bool:
+    return any(char in text for char in _ODD_BREAKS)
+
+
+def editor_mark(text: str, mark):
+    """``mark`` with the line and column an editor shows for its index."""
+    if mark is None or not _has_odd_breaks(text) or not 0 <= mark.index <= len(text):
+        return mark
+    start = text.rfind("\n", 0, mark.index) + 1
+    return yaml.Mark(mark.name, mark.index, text.count("\n", 0, mark.index), mark.index - start, None, None)
+
+
 def _position(text: str, index: int) -> tuple[int, int]:
     before = text[:index]
     return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
@@ -323,6 +342,9 @@ def _char_at(text: str, mark) -> str:
 
 def _yaml_error(path: Path, exc: yaml.YAMLError, first_line: int, text: str = "") -> Diagnostic:
     offset = first_line - 1
+    if isinstance(exc, yaml.MarkedYAMLError) and text:
+        exc.problem_mark = editor_mark(text, exc.problem_mark)
+        exc.context_mark = editor_mark(text, exc.context_mark)
     if isinstance(exc, yaml.reader.ReaderError):  # not a MarkedYAMLError: it has a character index
         line, col = _position(text, exc.position) if text else (1, 1)
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
@@ -400,11 +422,11 @@ class SourceMap:
     """
 
     def __init__(self) -> None:
-        self._cache: dict[Path, tuple[yaml.Node | None, int]] = {}
+        self._cache: dict[Path, tuple[yaml.Node | None, int, str]] = {}
 
-    def _root(self, path: Path) -> tuple[yaml.Node | None, int]:
+    def _root(self, path: Path) -> tuple[yaml.Node | None, int, str]:
         if path not in self._cache:
-            node, first = None, 1
+            node, first, odd = None, 1, ""
             text, diags = read_text(path)
             if text is not None:
                 if path.suffix == ".md":
@@ -414,11 +436,12 @@ class SourceMap:
                     node = compose(text)
                 except yaml.YAMLError:
                     node = None
-            self._cache[path] = (node, first)
+                odd = text if _has_odd_breaks(text) else ""  # kept only when marks need fixing
+            self._cache[path] = (node, first, odd)
         return self._cache[path]
 
     def locate(self, path: Path, doc_path: DocPath, at_key: bool = False) -> Position:
-        node, first = self._root(path)
+        node, first, odd = self._root(path)
         if node is None:
             return Position(first, 1)
         mark = node.start_mark
@@ -438,6 +461,7 @@ class SourceMap:
                 mark = node.start_mark
             else:
                 break
+        mark = editor_mark(odd, mark) if odd else mark
         return Position(mark.line + first, mark.column + 1)
 
     def resolve(self, diag: Diagnostic) -> Diagnostic:
