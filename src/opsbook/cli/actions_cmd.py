@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from opsbook.cli.common import emit_json, now_for, usage_error
+from opsbook.cli.common import emit_json, now_for
 
 CSV_FIELDS = ("id", "title", "owner", "team", "status", "type", "due", "overdue_days", "age_days", "ticket",
               "postmortem", "incident", "file")
@@ -76,7 +76,7 @@ def list_(ctx, owner, team, overdue, include_closed, fmt, as_json, now_text) -> 
 
 
 def _set(ctx, item_id: str, status: str, as_json: bool, now_text: str | None, closing: bool) -> None:
-    from opsbook.cli.incident_cmd import load_kb, not_found, rel
+    from opsbook.cli.incident_cmd import edit_failed, load_kb, not_found, rel
     from opsbook.incidents.actions import find, set_status, today
     from opsbook.incidents.yamledit import EditError
 
@@ -93,7 +93,7 @@ def _set(ctx, item_id: str, status: str, as_json: bool, now_text: str | None, cl
         try:
             set_status(pm.file, item.id, status, today(kb, now) if closing else None)
         except EditError as exc:
-            raise usage_error(str(exc)) from None
+            raise edit_failed(kb, exc) from None
     if as_json:
         emit_json({"id": item.id, "status": status if not unchanged else item.status, "changed": not unchanged,
                    "file": rel(kb, pm.file)})

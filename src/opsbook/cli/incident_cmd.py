@@ -63,6 +63,22 @@ def rel(kb, path) -> str:
         return str(path)
 
 
+def edit_failed(kb, exc) -> click.exceptions.Exit:
+    """An EditError as a usage error (exit 2), located as ``file:line:`` relative to the root."""
+    return usage_error(exc.where(rel(kb, exc.path)) if exc.path is not None else str(exc))
+
+
+def checked_text(option: str, text: str, one_line: bool = True) -> None:
+    """Undecodable bytes or control characters in an argument: a usage error (exit 2)."""
+    from opsbook.incidents.lifecycle import check_text
+    from opsbook.incidents.yamledit import EditError
+
+    try:
+        check_text(option, text, one_line)
+    except EditError as exc:
+        raise usage_error(str(exc)) from None
+
+
 def _on_call(kb, incident, now) -> list[dict] | None:
     """Who is on call for each service, once the on-call engine exists."""
     try:
@@ -136,10 +152,11 @@ def new(ctx, title, severity, services, commander, by, at_text, as_json) -> None
     from opsbook.incidents.lifecycle import declare
     from opsbook.incidents.yamledit import EditError
 
-    kb = load_kb(ctx)
-    now = now_for(kb.root, at_text)
     if not title.strip():
         raise usage_error("--title: give the incident a title")
+    checked_text("--title", title)
+    kb = load_kb(ctx)
+    now = now_for(kb.root, at_text)
     if not kb.severities:
         raise usage_error("playbooks/severity.yaml defines no levels (or does not load); run `opsbook validate`")
     reference(kb, "severity", severity, "--severity")
@@ -150,7 +167,7 @@ def new(ctx, title, severity, services, commander, by, at_text, as_json) -> None
     try:
         declared = declare(kb, title.strip(), severity, list(services), commander, now, by=by)
     except EditError as exc:
-        raise usage_error(str(exc)) from None
+        raise edit_failed(kb, exc) from None
     inc = declared.incident
     level = kb.severities[severity]
     filled = {"commander": commander} if commander else {}
@@ -198,7 +215,7 @@ def _record(ctx, ident: str, change_for, as_json: bool, verb: str) -> None:
         change = change_for(kb, inc)
         updated = record(kb, inc, change)
     except EditError as exc:
-        raise usage_error(str(exc)) from None
+        raise edit_failed(kb, exc) from None
     if as_json:
         emit_json({"id": updated.id, "file": rel(kb, updated.file), "status": updated.status,
                    "updates": len(updated.updates), "timeline": len(updated.timeline),
@@ -237,6 +254,7 @@ def update(ctx, ident, stage, message, components, public, reopen, by, at_text, 
         reference(kb, "person", by, "--by")
         if not message.strip():
             raise usage_error("--message: the update needs a text")
+        checked_text("--message", message, one_line=False)
         return Change(at=now_for(kb.root, at_text), stage=stage, message=message.strip(),
                       public=default_public(kb, inc) if public is None else public,
                       components=parse_components(kb, components), by=by, reopen=reopen)
@@ -259,6 +277,7 @@ def note(ctx, ident, text, by, at_text, as_json) -> None:
         reference(kb, "person", by, "--by")
         if not text.strip():
             raise usage_error("TEXT: the note is empty")
+        checked_text("TEXT", text, one_line=False)
         return Change(at=now_for(kb.root, at_text), note=text.strip(), by=by)
 
     _record(ctx, ident, change_for, as_json, "Noted on")
@@ -281,6 +300,7 @@ def resolve(ctx, ident, message, components, public, at_text, as_json) -> None:
         if not inc.is_open:
             raise usage_error(f"{inc.id} is already resolved (at {inc.resolved.isoformat() if inc.resolved else '?'})")
         final = parse_components(kb, components) or {c: "operational" for c in open_components(inc)}
+        checked_text("--message", message or "", one_line=False)
         text = (message or "").strip() or "This incident has been resolved."
         return Change(at=now_for(kb.root, at_text), stage="resolved", message=text,
                       public=inc.public if public is None else public, components=final)

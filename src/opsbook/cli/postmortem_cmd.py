@@ -25,12 +25,15 @@ def postmortem() -> None:
 @click.pass_context
 def new(ctx, ident, title, template, owner, severity, now_text, as_json) -> None:
     """Write postmortems/YYYY/YYYY-MM-DD-slug.md pre-filled from incident ID."""
-    from opsbook.cli.incident_cmd import get_incident, load_kb, reference, rel
+    from opsbook.cli.incident_cmd import checked_text, edit_failed, get_incident, load_kb, reference, rel
     from opsbook.fileio import create_exclusive
     from opsbook.incidents.scaffold import draft
+    from opsbook.incidents.yamledit import EditError
 
     if ident is None and not (title and title.strip()):
         raise usage_error("give an incident ID, or --title for a postmortem without an incident (near miss)")
+    if title is not None:
+        checked_text("--title", title)
     kb = load_kb(ctx)
     now = now_for(kb.root, now_text)
     reference(kb, "person", owner, "--owner")
@@ -42,12 +45,15 @@ def new(ctx, ident, title, template, owner, severity, now_text, as_json) -> None
             click.echo(f"opsbook: {incident.id} already has a postmortem: {rel(kb, existing[0].file)}; "
                        "nothing was written", err=True)
             ctx.exit(1)
-    result = draft(kb, now, incident=incident, title=title.strip() if title else None, template=template,
-                   owner=owner, severity=severity)
     try:
+        result = draft(kb, now, incident=incident, title=title.strip() if title else None, template=template,
+                       owner=owner, severity=severity)
         created = create_exclusive(result.path, result.text)
+    except EditError as exc:
+        raise edit_failed(kb, exc) from None
     except OSError as exc:
-        raise usage_error(f"cannot create {result.path}: {exc}") from None
+        raise usage_error(f"{rel(kb, result.path)}: cannot create it: {exc.strerror or exc}; "
+                          "nothing was written") from None
     if not created:
         click.echo(f"opsbook: {rel(kb, result.path)} exists already; nothing was written "
                    "(edit it, or pass another --title)", err=True)

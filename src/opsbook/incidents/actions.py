@@ -105,17 +105,8 @@ def set_status(path: Path, item_id: str, status: str, closed: date | None) -> st
         raise EditError(f"action item {item_id} is no longer in {path.name}")
 
     def check(text: str) -> None:
-        from pydantic import ValidationError
+        from opsbook.incidents.scaffold import parse_postmortem
 
-        from opsbook.yamlsource import parse_yaml, split_front_matter
-
-        split, diags = split_front_matter(path, text)
-        data, diags = parse_yaml(path, split.yaml_text, split.yaml_first_line) if split else (None, diags)
-        if diags:
-            raise EditError(f"{path.name}: {diags[0].message}")
-        try:
-            Postmortem.model_validate(data, context={"zone": None})
-        except ValidationError as exc:
-            raise EditError(f"{path.name}: the edit would not validate: {exc.errors()[0]['msg']}") from None
+        parse_postmortem(path, text)
 
     return edit_file(path, lambda old: edit_front_matter_text(old, change), check=check)

@@ -10,6 +10,7 @@ refused, because the timeline is evidence for the postmortem.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +46,27 @@ def suggest(word: str, known: list[str] | tuple[str, ...]) -> str:
 def unknown(noun: str, word: str, known: list[str] | tuple[str, ...]) -> str:
     hint = suggest(word, known)
     return f"unknown {noun} '{word}'" + (f"; {hint}" if hint else "")
+
+
+def check_text(option: str, text: str, one_line: bool = True) -> None:
+    """Refuse text that cannot go into a record as it is: bytes that are not
+    UTF-8 (Click hands undecodable command-line bytes over as lone surrogates)
+    and control characters; ``one_line`` text (a title) takes no line breaks or
+    tabs either, other text may hold both."""
+    import unicodedata
+
+    for index, char in enumerate(text):
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            what = (f"byte 0x{code - 0xDC00:02x} is not valid UTF-8" if 0xDC80 <= code <= 0xDCFF
+                    else f"U+{code:04X} is not a character")
+            raise LifecycleError(f"{option}: {what} (character {index + 1}); pass the text as UTF-8 "
+                                 "(check the encoding of the terminal or script that runs opsbook)")
+        allowed = not one_line and char in "\n\t"
+        if not allowed and (unicodedata.category(char) == "Cc" or char in "\u2028\u2029"):
+            kind = "one line of plain text" if one_line else "text with line breaks and tabs at most"
+            raise LifecycleError(f"{option}: control character U+{code:04X} (character {index + 1}); "
+                                 f"it must be {kind}")
 
 
 def check_stage(stage: str) -> None:
@@ -163,20 +185,25 @@ def _insert_milestone(data: Any, key: str, value: Any) -> None:
 
 
 def parse_incident(path: Path, text: str, zone) -> Incident:
-    """The model of an edited text, so nothing invalid is ever written."""
+    """The model of a record's text, read as the loader reads the file, so
+    nothing invalid is ever written."""
     from pydantic import ValidationError
 
     from opsbook.yamlsource import parse_yaml
 
-    data, diags = parse_yaml(path, text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise EditError(f"the text holds {text[exc.start:exc.end]!r}, which is not valid UTF-8", path=path) from None
+    data, diags = parse_yaml(path, text.removeprefix("\ufeff"))
     if diags:
-        raise EditError(f"{path.name}: {diags[0].message}")
+        raise EditError(diags[0].message, line=diags[0].line, path=path)
     try:
         incident = Incident.model_validate(data, context={"zone": zone})
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise EditError(f"{path.name}: {where}: {first['msg']}") from None
+        raise EditError(f"{where}: {first['msg']}", path=path) from None
     incident._file = path
     return incident
 
@@ -245,6 +272,7 @@ def declare(kb: KnowledgeBase, title: str, severity: str, services: list[str], c
     """
     from opsbook.fileio import create_exclusive
 
+    check_text("title", title)
     folder = folder or kb.root / "incidents"
     zone = kb.zone
     year = now.astimezone(zone).year
@@ -257,12 +285,14 @@ def declare(kb: KnowledgeBase, title: str, severity: str, services: list[str], c
         channel = numbering.channel_name(now, title, zone, ident)
         text = declaration(ident, title, severity, services, commander, channel, now, public, by)
         path = folder / f"{ident}.yaml"
-        if not any((folder / f"{ident}{suffix}").exists() for suffix in (".yml",)):
+        # Checked before the file exists: a record that does not load would block every publishing command.
+        incident = parse_incident(path, text, zone)
+        if not os.path.lexists(folder / f"{ident}.yml"):
             try:
                 if create_exclusive(path, text):
-                    return Declared(parse_incident(path, text, zone), path, channel)
+                    return Declared(incident, path, channel)
             except OSError as exc:
-                raise EditError(f"cannot create {path}: {exc}") from None
+                raise EditError(f"cannot create it: {exc.strerror or exc}; nothing was written", path=path) from None
         number = max(number + 1, numbering.next_number(folder, numbering.PREFIX, year))
     raise EditError(f"no free incident number in {folder}")  # pragma: no cover - 1000 clashes
 

@@ -16,9 +16,10 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap
 
 from opsbook.incidents.numbering import slugify
-from opsbook.incidents.yamledit import iso_date, new_document, text_value
+from opsbook.incidents.yamledit import EditError, iso_date, new_document, text_value
 from opsbook.model.incident import Incident
 from opsbook.model.kb import KnowledgeBase
+from opsbook.model.postmortem import Postmortem
 from opsbook.model.severity import SeverityLevel
 from opsbook.humanize import deadline_text, duration_text, person_name, service_name
 
@@ -75,6 +76,30 @@ def due_date(kb: KnowledgeBase, incident: Incident | None, now: datetime) -> dat
         return None
     start = incident.resolved if incident and incident.resolved else now
     return level.postmortem_due.after(start, kb.zone).astimezone(kb.zone).date()
+
+
+def parse_postmortem(path: Path, text: str) -> Postmortem:
+    """The model of a postmortem's text, read as the loader reads the file
+    (byte-order mark, front matter, YAML, model); EditError if it would not load."""
+    from pydantic import ValidationError
+
+    from opsbook.yamlsource import parse_yaml, split_front_matter
+
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise EditError(f"the text holds {text[exc.start:exc.end]!r}, which is not valid UTF-8", path=path) from None
+    split, diags = split_front_matter(path, text.removeprefix("\ufeff"))
+    if split is not None:
+        data, diags = parse_yaml(path, split.yaml_text, split.yaml_first_line, allow_empty=True)
+    if diags:
+        raise EditError(diags[0].message, line=diags[0].line, path=path)
+    try:
+        return Postmortem.model_validate({} if data is None else data, context={"zone": None})
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise EditError(f"{where}: {first['msg']}", path=path) from None
 
 
 @dataclass(frozen=True)
@@ -137,7 +162,10 @@ def _roles(kb: KnowledgeBase, incident: Incident) -> str:
 
 def draft(kb: KnowledgeBase, now: datetime, incident: Incident | None = None, title: str | None = None,
           template: str | None = None, owner: str | None = None, severity: str | None = None) -> Draft:
-    """The path and text of a new postmortem (nothing is written here)."""
+    """The path and text of a new postmortem (nothing is written here).
+
+    Raises EditError when the text would not load (say, a title that is not
+    valid UTF-8), so nothing that does not load is ever created."""
     level = kb.severities.get(incident.severity if incident else (severity or ""))
     template = template or default_template(level, kb)
     if template not in TEMPLATES:
@@ -195,4 +223,6 @@ def draft(kb: KnowledgeBase, now: datetime, incident: Incident | None = None, ti
         index = parts.index("## Timeline")
         parts[index:index] = ["## Roles", "", roles, ""]
     body = "\n".join(parts).rstrip("\n") + "\n"
-    return Draft(path, f"---\n{yaml_text}---\n{body}", template, due)
+    text = f"---\n{yaml_text}---\n{body}"
+    parse_postmortem(path, text)  # what is written must load: a broken draft would block publishing
+    return Draft(path, text, template, due)
