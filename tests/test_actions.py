@@ -87,8 +87,8 @@ def test_done_and_reopen_keep_comments_and_body(tmp_path):
     reopened = path.read_text()
     line = next(line for line in reopened.splitlines() if "AI-2" in line)
     assert "status: open" in line and "closed" not in line and line.endswith("# blocked on the acquirer")
-    # Apart from the comment's padding, the file is as it was.
-    assert " ".join(reopened.split()) == " ".join(COMMENTED_PM.split())
+    # The comment keeps its padding: the file is as it was, byte for byte.
+    assert reopened == COMMENTED_PM
 
 
 def test_unknown_item(kb):
@@ -99,3 +99,64 @@ def test_unknown_item(kb):
 def test_wont_do(kb):
     assert actions(kb, "done", "AI-2", "--wont-do").exit_code == 0
     assert "status: wont-do" in (kb / PM).read_text()
+
+
+# --- odd but valid postmortems: whatever validate accepts, done and reopen accept --------
+
+ODD_POSTMORTEMS = [
+    ("byte-order mark", "\ufeff" + BASE_FILES[PM]),
+    ("CRLF", BASE_FILES[PM].replace("\n", "\r\n")),
+    ("mixed line endings in front matter and body",
+     BASE_FILES[PM].replace("owner: alice\n", "owner: alice\r\n").replace("## Summary\n", "## Summary\r\n")),
+    ("... closes the front matter", BASE_FILES[PM].replace("type: mitigate}\n---\n", "type: mitigate}\n...\n")),
+    ("trailing tab after a flow list", BASE_FILES[PM].replace("authors: [alice, bob]", "authors: [alice, bob]\t")),
+    ("escapes, ~ and trailing blanks", BASE_FILES[PM].replace(
+        "title: Card payments failing at checkout", 'title: "Card payments failing at checkout \\u2013 EU"  ')
+     .replace("owner: alice", "owner: alice\nseverity: ~")),
+    ("no final newline, a rule in the body", BASE_FILES[PM] + "\n---\n\nAfter the rule.\r\nEnd"),
+]
+
+
+@pytest.mark.parametrize("name,text", ODD_POSTMORTEMS, ids=[c[0] for c in ODD_POSTMORTEMS])
+def test_done_then_reopen_gives_back_the_same_bytes(tmp_path, name, text):
+    root = make_kb(tmp_path, {PM: text})
+    path = root / PM
+    assert run_validate(root)[0] == 0
+    result = actions(root, "done", "AI-2", "--now", "2026-06-01T12:00:00Z")
+    assert result.exit_code == 0, result.stderr
+    done = path.read_bytes().decode("utf-8")
+    # One line changed: the item's; the body is byte for byte.
+    assert [a for a, b in zip(text.splitlines(True), done.splitlines(True)) if a != b] == [
+        next(line for line in text.splitlines(True) if "AI-2" in line)]
+    assert "status: done, type: mitigate, closed: 2026-06-01}" in done
+    assert done.split("\n# Card payments", 1)[1] == text.split("\n# Card payments", 1)[1]
+    assert run_validate(root)[0] == 0
+    assert actions(root, "reopen", "AI-2").exit_code == 0
+    assert path.read_bytes() == text.encode("utf-8")
+
+
+def test_a_symlinked_postmortem_is_edited_through_the_link(tmp_path):
+    import os
+
+    root = make_kb(tmp_path)
+    shared = tmp_path / "shared.md"
+    shared.write_text(BASE_FILES[PM])
+    link = root / PM
+    link.unlink()
+    link.symlink_to(shared)
+    assert actions(root, "done", "AI-2", "--now", "2026-06-01T12:00:00Z").exit_code == 0
+    assert link.is_symlink() and os.readlink(link) == str(shared)
+    assert "status: done, type: mitigate, closed: 2026-06-01}" in shared.read_text()
+
+
+def test_a_full_disk_changes_nothing(kb, monkeypatch):
+    import errno
+    import os
+
+    before = (kb / PM).read_bytes()
+    monkeypatch.setattr(os, "write", lambda fd, data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")))
+    result = actions(kb, "done", "AI-2")
+    assert result.exit_code == 2
+    assert result.stderr == f"opsbook: {PM}: cannot write: No space left on device; the file is unchanged\n"
+    assert (kb / PM).read_bytes() == before
+    assert sorted(p.name for p in (kb / PM).parent.iterdir()) == [Path(PM).name]

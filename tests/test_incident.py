@@ -303,3 +303,166 @@ def test_example_incidents_round_trip_byte_for_byte():
     for path in sorted((REPO / "incidents").glob("*.yaml")):
         text = path.read_text()
         assert edit_yaml_text(text, lambda data: None) == text, path.name
+
+
+# --- nothing a person wrote is lost or rewritten ---------------------------------------
+
+
+def files_under(folder: Path) -> list[str]:
+    """Every name under ``folder``, hidden temporary files included."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """os.write takes a few bytes, then fails as a full disk does (ENOSPC)."""
+    import errno
+
+    real = os.write
+    room = [16]
+
+    def write(fd, data):
+        if room[0] <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        taken = real(fd, bytes(data[:room[0]]))
+        room[0] -= taken
+        return taken
+
+    monkeypatch.setattr(os, "write", write)
+
+
+@pytest.mark.parametrize("title,message", [
+    ("Caf\udcff down", "--title: byte 0xff is not valid UTF-8 (character 4)"),  # how Click hands over b"\xff"
+    ("Checkout \x1b[31mred", "--title: control character U+001B (character 10)"),
+    ("two\nlines", "--title: control character U+000A"),
+    ("a\u2028b", "--title: control character U+2028"),
+])
+def test_new_refuses_titles_that_cannot_be_written(tmp_path, title, message):
+    root = make_kb(tmp_path)
+    result = run(root, "incident", "new", "--title", title, "--severity", "SEV1")
+    assert result.exit_code == 2
+    assert message in result.stderr and "internal error" not in result.stderr
+    assert files_under(root / "incidents") == ["INC-2026-001.yaml"]
+
+
+def test_undecodable_bytes_in_a_real_command_line_leave_no_file(tmp_path):
+    root = make_kb(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    proc = subprocess.run([sys.executable, "-m", "opsbook", "--root", str(root), "incident", "new",
+                           "--title", b"Caf\xff down", "--severity", "SEV1"], capture_output=True, env=env, timeout=120)
+    assert proc.returncode == 2
+    assert b"--title: byte 0xff is not valid UTF-8" in proc.stderr and b"Traceback" not in proc.stderr
+    assert files_under(root / "incidents") == ["INC-2026-001.yaml"]
+    assert run_validate(root)[0] == 0
+
+
+def test_a_full_disk_while_declaring_leaves_nothing_that_blocks_publishing(tmp_path, full_disk):
+    root = make_kb(tmp_path)
+    result = run(root, "incident", "new", "--title", "Disk full", "--severity", "SEV1", "--at", "2026-06-01T12:00:00Z")
+    assert result.exit_code == 2
+    assert result.stderr == ("opsbook: incidents/INC-2026-002.yaml: cannot create it: No space left on device; "
+                             "nothing was written\n")
+    assert files_under(root / "incidents") == ["INC-2026-001.yaml"]
+    # The disk is still full: validate only reads.
+    assert run_validate(root)[0] == 0
+
+
+def test_a_full_disk_while_noting_keeps_the_record(open_kb, full_disk):
+    path = open_kb / "incidents/INC-2026-002.yaml"
+    before = path.read_bytes()
+    result = run(open_kb, "incident", "note", "INC-2026-002", "x", "--at", "2026-05-30T10:30:00Z")
+    assert result.exit_code == 2
+    assert result.stderr == ("opsbook: incidents/INC-2026-002.yaml: cannot write: No space left on device; "
+                             "the file is unchanged\n")
+    assert path.read_bytes() == before
+    assert files_under(open_kb / "incidents") == ["INC-2026-001.yaml", "INC-2026-002.yaml"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["note", "INC-2026-002", "bad \udcff"], "TEXT: byte 0xff is not valid UTF-8"),
+    (["update", "INC-2026-002", "--status", "identified", "-m", "x\x00y"], "--message: control character U+0000"),
+    (["resolve", "INC-2026-002", "-m", "done\x7f"], "--message: control character U+007F"),
+])
+def test_texts_that_cannot_be_written_change_nothing(open_kb, args, message):
+    path = open_kb / "incidents/INC-2026-002.yaml"
+    before = path.read_bytes()
+    result = run(open_kb, "incident", *args, "--at", "2026-05-30T10:30:00Z")
+    assert result.exit_code == 2 and message in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_a_symlinked_record_is_edited_through_the_link(tmp_path):
+    root = make_kb(tmp_path)
+    shared = tmp_path / "shared" / "INC-2026-002.yaml"
+    shared.parent.mkdir()
+    shared.write_text(COMMENTED)
+    link = root / "incidents/INC-2026-002.yaml"
+    link.symlink_to(os.path.relpath(shared, link.parent))
+    assert run(root, "incident", "note", "INC-2026-002", "Rolled back", "--at", "2026-05-30T10:30:00Z").exit_code == 0
+    result = run(root, "incident", "update", "INC-2026-002", "--status", "identified", "-m", "Found it",
+                 "--at", "2026-05-30T10:31:00Z", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["file"] == "incidents/INC-2026-002.yaml"
+    assert link.is_symlink() and link.resolve() == shared.resolve()
+    text = shared.read_text()
+    assert '  - {at: 2026-05-30T10:30:00Z, text: "Rolled back"}\n' in text and "status: identified\n" in text
+    assert files_under(shared.parent) == ["INC-2026-002.yaml"]
+    assert run_validate(root)[0] == 0
+
+
+NOTE = '  - {at: 2026-05-30T10:30:00Z, text: "Noted"}'
+# Odd but valid records: `opsbook validate` accepts each, so every edit command must
+# too, and a note must add its line and change nothing else.
+ODD_RECORDS = [
+    ("byte-order mark", "\ufeff" + COMMENTED, "\ufeff" + COMMENTED + NOTE + "\n"),
+    ("CRLF", COMMENTED.replace("\n", "\r\n"), COMMENTED.replace("\n", "\r\n") + NOTE + "\r\n"),
+    ("mixed line endings", COMMENTED.replace("severity: SEV1\n", "severity: SEV1\r\n"),
+     COMMENTED.replace("severity: SEV1\n", "severity: SEV1\r\n") + NOTE + "\n"),
+    ("document end marker", COMMENTED + "...\n", COMMENTED + NOTE + "\n...\n"),
+    ("trailing tab after a flow list", COMMENTED.replace("services: [payments-api]", "services: [payments-api]\t"),
+     COMMENTED.replace("services: [payments-api]", "services: [payments-api]\t") + NOTE + "\n"),
+    ("tab after a colon", COMMENTED.replace("severity: SEV1", "severity:\tSEV1"),
+     COMMENTED.replace("severity: SEV1", "severity:\tSEV1") + NOTE + "\n"),
+    ("no final newline", COMMENTED.rstrip("\n"), COMMENTED + NOTE),
+    ("escapes", COMMENTED.replace('"Alert fired"', '"Alert fir\\u00e9d"'),
+     COMMENTED.replace('"Alert fired"', '"Alert fir\\u00e9d"') + NOTE + "\n"),
+    ("~ and trailing blanks", COMMENTED.replace("commander: alice", "commander: alice  \nacknowledged: ~"),
+     COMMENTED.replace("commander: alice", "commander: alice  \nacknowledged: ~") + NOTE + "\n"),
+    ("anchor and alias", COMMENTED.replace("title: Slow", "title: &t Slow").replace('text: "Alert fired"', "text: *t"),
+     COMMENTED.replace("title: Slow", "title: &t Slow").replace('text: "Alert fired"', "text: *t") + NOTE + "\n"),
+    ("--- with a comment", "--- # by hand\n" + COMMENTED, "--- # by hand\n" + COMMENTED + NOTE + "\n"),
+    ("CR line endings", COMMENTED.replace("\n", "\r"), COMMENTED.replace("\n", "\r") + NOTE + "\r"),
+]
+
+
+@pytest.mark.parametrize("name,text,noted", ODD_RECORDS, ids=[c[0] for c in ODD_RECORDS])
+def test_whatever_validate_accepts_the_edit_commands_accept(tmp_path, name, text, noted):
+    root = make_kb(tmp_path, {"incidents/INC-2026-002.yaml": text})
+    path = root / "incidents/INC-2026-002.yaml"
+    assert run_validate(root)[0] == 0
+    result = run(root, "incident", "note", "INC-2026-002", "Noted", "--at", "2026-05-30T10:30:00Z")
+    assert result.exit_code == 0, result.stderr
+    assert path.read_bytes() == noted.encode("utf-8")
+    before = path.read_bytes().decode("utf-8")
+    assert run(root, "incident", "update", "INC-2026-002", "--status", "identified", "-m", "Found",
+               "--at", "2026-05-30T10:31:00Z").exit_code == 0
+    assert run(root, "incident", "resolve", "INC-2026-002", "--at", "2026-05-30T10:32:00Z").exit_code == 0
+    after = path.read_bytes().decode("utf-8")
+    # Every line of the record is still there, ending and all, apart from the status.
+    kept = after.splitlines(keepends=True)
+    for line in before.splitlines(keepends=True):
+        if not line.lstrip("\ufeff").startswith("status:"):
+            assert line in kept or (line == before.splitlines(keepends=True)[-1] and line + "\n" in kept), line
+    assert after.startswith("\ufeff") == text.startswith("\ufeff")
+    assert run_validate(root)[0] == 0
+
+
+def test_an_edit_ruamel_would_misread_is_refused_with_its_line(tmp_path):
+    text = "%YAML 1.1\n---\n" + COMMENTED.replace("title: Slow dashboard", "title: on")
+    root = make_kb(tmp_path, {"incidents/INC-2026-002.yaml": text})
+    assert run_validate(root)[0] == 0  # opsbook reads YAML 1.2: the title is the text "on"
+    result = run(root, "incident", "note", "INC-2026-002", "x", "--at", "2026-05-30T10:30:00Z")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("opsbook: incidents/INC-2026-002.yaml:6: cannot edit: ruamel.yaml")
+    assert "'title'" in result.stderr and "remove the '%YAML 1.1' line" in result.stderr
+    assert (root / "incidents/INC-2026-002.yaml").read_text() == text

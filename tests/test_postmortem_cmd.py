@@ -94,3 +94,35 @@ def test_bad_requests(tmp_path, args, code, message):
     result = new(root, *args)
     assert result.exit_code == code and message in result.stderr
     assert not list((root / "postmortems").rglob("*.md"))
+
+
+def files_under(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("title,message", [
+    ("Caf\udcff", "--title: byte 0xff is not valid UTF-8 (character 4)"),  # how Click hands over b"\xff"
+    ("Bell\x07", "--title: control character U+0007 (character 5)"),
+])
+def test_titles_that_cannot_be_written_leave_no_file(tmp_path, title, message):
+    root = make_kb(tmp_path)
+    before = files_under(root / "postmortems")
+    result = new(root, "--title", title, "--severity", "SEV2")
+    assert result.exit_code == 2 and message in result.stderr and "internal error" not in result.stderr
+    assert files_under(root / "postmortems") == before
+
+
+def test_a_full_disk_leaves_no_file_and_no_folder(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    root = make_kb(tmp_path)
+    before = files_under(root / "postmortems")
+    monkeypatch.setattr(os, "write", lambda fd, data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")))
+    result = invoke("--root", str(root), "postmortem", "new", "--title", "Certificate nearly expired",
+                    "--severity", "SEV2", "--now", "2027-01-05T12:00:00Z")
+    assert result.exit_code == 2
+    assert result.stderr == ("opsbook: postmortems/2027/2027-01-05-certificate-nearly-expired.md: cannot create it: "
+                             "No space left on device; nothing was written\n")
+    assert files_under(root / "postmortems") == before  # no 2027 folder either
+    assert run_validate(root)[0] == 0
