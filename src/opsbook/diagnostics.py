@@ -67,6 +67,7 @@ INVALID_TIMEZONE = _rule("OB104", "invalid-timezone", E, "not an IANA time zone 
 INVALID_DURATION = _rule("OB105", "invalid-duration", E, "not a duration like 90s, 5m, 1h, 2d, 1w")
 INVALID_TIME = _rule("OB106", "invalid-time", E, "not an ISO 8601 date or time")
 ID_MISMATCH = _rule("OB107", "id-mismatch", E, "an id disagrees with its file name")
+FILE_NAME = _rule("OB108", "file-name", E, "a content file or folder name is not a safe id: only A-Z, a-z, 0-9, '.', '-' and '_'")
 # 2xx: references
 UNKNOWN_PERSON = _rule("OB201", "unknown-person", E, "a person id that people.yaml does not define")
 UNKNOWN_TEAM = _rule("OB202", "unknown-team", E, "a team id that people.yaml does not define")

@@ -7,7 +7,9 @@ the rest still load, so one typo does not hide every other finding.
 from __future__ import annotations
 
 import gc
+import re
 import reprlib
+import unicodedata
 import types
 import typing
 from dataclasses import dataclass
@@ -18,6 +20,9 @@ from pydantic import BaseModel, ValidationError
 
 from opsbook import timeutil
 from opsbook.diagnostics import (
+    DUPLICATE_ID,
+    FILE_NAME,
+    ID_MISMATCH,
     INVALID_DURATION,
     INVALID_TIME,
     INVALID_TIMEZONE,
@@ -122,7 +127,8 @@ def discover(root: Path, layout: Layout = LAYOUT) -> dict[str, list[Path]]:
 
 # --- pydantic errors -> diagnostics ---------------------------------------------
 
-_CUSTOM_RULES = {"timezone": INVALID_TIMEZONE, "duration": INVALID_DURATION, "time": INVALID_TIME}
+_CUSTOM_RULES = {"timezone": INVALID_TIMEZONE, "duration": INVALID_DURATION, "time": INVALID_TIME,
+                 "text": INVALID_VALUE, "url": INVALID_VALUE}
 
 
 def _clean_path(loc: tuple, data: Any, keep_last: bool) -> DocPath:
@@ -283,6 +289,10 @@ def _custom_hint(kind: str) -> str:
         "timezone": "use an IANA zone name such as America/New_York, Europe/London or UTC",
         "duration": "write a whole number and a unit: 90s, 5m, 1h, 2d, 1w",
         "time": "write ISO 8601, e.g. 2026-03-14T14:02:00Z (dates: 2026-03-14, times of day: \"09:00\")",
+        "text": "delete the character (often a pasted terminal colour code or a stray line break); titles and "
+                "names are one line, and only descriptions, summaries and messages may span lines",
+        "url": "write a full http:// or https:// address, e.g. https://status.example.com; other schemes "
+               "(javascript:, data:, file:) never become links",
     }[kind]
 
 
@@ -346,6 +356,65 @@ def _content_id(path: Path, folder: Path) -> str:
     return path.relative_to(folder).with_suffix("").as_posix()
 
 
+# --- file names ---------------------------------------------------------------------
+#
+# A content file's name is its id: it becomes a page path, a link target, an edit
+# link, an ICS file name and a status-page URL. Only characters that mean the same
+# in every one of those, unencoded, are allowed: letters, digits, '.', '-', '_'.
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")
+SAFE_NAME_TEXT = "letters A-Z and a-z, digits, '.', '-' and '_'"
+
+
+def shown(text: str) -> str:
+    """Text for a one-line message: invisible and control characters as escapes."""
+    return "".join(ch if ch.isprintable() and ch != "\\" else ascii(ch)[1:-1] for ch in text)
+
+
+def _describe_char(ch: str) -> str:
+    from opsbook.model.base import char_name
+
+    if ch == " ":
+        return "a space"
+    if ch.isprintable():
+        return f"'{ch}'"
+    code, _, name = char_name(ch).partition(", ")
+    return f"{code} ({name})" if name else code
+
+
+def safe_name(name: str) -> str:
+    """A suggestion: accents dropped, every run of other characters one '-'."""
+    stem, dot, suffix = name.rpartition(".") if "." in name[1:] else (name, "", "")
+    def clean(part: str) -> str:
+        ascii_text = unicodedata.normalize("NFKD", part).encode("ascii", "ignore").decode()
+        return re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_text).strip("-.")
+    stem = clean(stem) or "renamed"
+    return f"{stem}{dot}{clean(suffix)}" if dot else stem
+
+
+def file_name_problem(path: Path, folder: Path) -> Diagnostic | None:
+    """OB108 when a file or folder name between ``folder`` and ``path`` is not a safe id."""
+    parts = path.relative_to(folder).parts
+    bad_parts = [part for part in parts if not SAFE_NAME.fullmatch(part)]
+    if not bad_parts:
+        return None
+    bad_chars: list[str] = []
+    for part in bad_parts:
+        for ch in part:
+            if not SAFE_NAME.fullmatch(ch) and ch not in bad_chars:
+                bad_chars.append(ch)
+    suggestion = "/".join(safe_name(part) if part in bad_parts else part for part in parts)
+    rel = "/".join(parts)
+    noun = "file name" if bad_parts == [parts[-1]] else "folder name" if parts[-1] not in bad_parts else "path"
+    listed = ", ".join(_describe_char(ch) for ch in bad_chars[:5]) + (", ..." if len(bad_chars) > 5 else "")
+    return Diagnostic(
+        FILE_NAME, path,
+        f"the {noun} '{shown(rel)}' is not a safe id: it contains {listed}; the file is left out until renamed",
+        f"names under {folder.name}/ become ids and web addresses, so they may use only {SAFE_NAME_TEXT}; "
+        f"rename it to {folder.name}/{suggestion}",
+        line=1, column=1)
+
+
 def load(root: Path, layout: Layout = LAYOUT,
          files: dict[str, list[Path]] | None = None) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
     # Loading allocates millions of objects and frees none, which sends the
@@ -395,30 +464,83 @@ def _load(root: Path, layout: Layout,
     severity = single("severity", SeverityFile, ("severity",))
     status = single("status", StatusPage, ("component", "group"))
 
-    def many(kind: str, cls, loader, folder: Path | None = None, ident=None):
+    def many(kind: str, cls, loader, folder: Path, own=None):
         out = []
+        taken: dict[str, Path] = {}  # id, case-folded -> the file that has it
         for path in files[kind]:
+            named = file_name_problem(path, folder)
             doc, found = loader(cls, path, zone)
             diags.extend(found)
-            key = _content_id(path, folder) if folder else path.stem
+            key = _content_id(path, folder)
+            if doc is not None and own is not None:
+                diags.extend(own(doc))
+            if named is not None:
+                # Left out like a file that does not load: no page, link,
+                # feed or status entry may ever be built from this name.
+                diags.append(named)
+                broken_ids.add((kind, key))
+                continue
+            other = taken.setdefault(key.casefold(), path)
+            if other != path:
+                diags.append(Diagnostic(
+                    DUPLICATE_ID, path, f"{kind} id '{key}' is taken by {other.relative_to(folder).as_posix()}: "
+                    f"ids come from file names, and these differ only in letter case or extension",
+                    "rename or remove one of the two files", line=1, column=1))
+                broken_ids.add((kind, key))
+                continue
             if doc is None:
                 broken_ids.add((kind, key))
                 continue
-            if folder is not None:
+            if "_id" in cls.__private_attributes__:
                 doc._id = key
             out.append(doc)
-        return tuple(out)
+        return out
 
-    schedules = many("schedule", Schedule, load_yaml_document)
-    incidents = many("incident", Incident, load_yaml_document)
+    schedules = many("schedule", Schedule, load_yaml_document, root / layout.schedules)
+    incidents = _incidents_named_by_id(many("incident", Incident, load_yaml_document, root / layout.incidents,
+                                            own=_incident_id_problem), diags, broken_ids)
     runbooks = many("runbook", Runbook, load_markdown_document, root / layout.runbooks)
     playbooks = many("playbook", Playbook, load_markdown_document, root / layout.playbooks)
     postmortems = many("postmortem", Postmortem, load_markdown_document, root / layout.postmortems)
 
     kb = KnowledgeBase(
         root=root, config=config, people_file=people, escalation_file=escalation, severity_file=severity,
-        status=status, schedule_list=schedules, runbook_list=runbooks, playbook_list=playbooks,
-        incident_list=incidents, postmortem_list=postmortems, broken=frozenset(broken),
+        status=status, schedule_list=tuple(schedules), runbook_list=tuple(runbooks), playbook_list=tuple(playbooks),
+        incident_list=incidents, postmortem_list=tuple(postmortems), broken=frozenset(broken),
         broken_ids=frozenset(broken_ids), missing=tuple(missing),
     )
     return kb, diags
+
+
+def _incident_id_problem(incident: Incident) -> list[Diagnostic]:
+    """OB107: an incident's id is its file name (``incidents/INC-2026-014.yaml``)."""
+    if incident.id == incident.file.stem:
+        return []
+    return [Diagnostic(ID_MISMATCH, incident.file, f"incident id '{incident.id}' does not match the file name "
+                       f"'{shown(incident.file.name)}'", f"rename the file to {incident.id}{incident.file.suffix} "
+                       f"or set id: {shown(incident.file.stem)}", path=("id",))]
+
+
+def _incidents_named_by_id(incidents: list[Incident], diags: list[Diagnostic],
+                           broken_ids: set[tuple[str, str]]) -> tuple[Incident, ...]:
+    """Incidents whose id is their file name; the others (OB107, reported by
+    ``_incident_id_problem``) are load errors and left out.
+
+    A copied incident file whose id was not changed would otherwise publish two
+    pages, two status entries and two feed items for one id. Publishing commands
+    stop on load errors, so this is where OB107 must be found, not in a check.
+    """
+    kept = [inc for inc in incidents if inc.id == inc.file.stem]
+    first: dict[str, Incident] = {inc.id: inc for inc in kept}
+    for inc in incidents:
+        if inc.id == inc.file.stem:
+            continue
+        if inc.id in first:
+            diags.append(Diagnostic(DUPLICATE_ID, inc.file, f"duplicate incident id '{inc.id}'",
+                                    "give this incident another id, or merge the two", path=("id",),
+                                    related=(first[inc.id].file, ("id",))))
+        else:
+            first[inc.id] = inc
+            broken_ids.add(("incident", inc.id))
+        broken_ids.add(("incident", inc.file.stem))
+    return tuple(kept)

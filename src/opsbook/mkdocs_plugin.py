@@ -20,6 +20,7 @@ import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -29,7 +30,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from opsbook.diagnostics import Diagnostic, Level
-from opsbook.load import LAYOUT, ROOT_MARKER, load
+from opsbook.load import LAYOUT, ROOT_MARKER, load, shown
 from opsbook.model.kb import KnowledgeBase
 from opsbook.render import AUDIENCES, Asset, render_pages
 from opsbook.timeutil import parse_instant
@@ -60,7 +61,8 @@ def _located(diags: list[Diagnostic], root: Path) -> list[str]:
     source = SourceMap()
     lines = []
     for diag in sorted((source.resolve(d) for d in diags), key=lambda d: (str(d.file), d.line, d.column)):
-        lines.append(f"  {_relative(diag.file, root)}:{diag.line}:{diag.column}: {diag.message} ({diag.code})")
+        # shown(): a file name may hold a CR or an escape sequence; the log is one line per finding.
+        lines.append(f"  {shown(_relative(diag.file, root))}:{diag.line}:{diag.column}: {diag.message} ({diag.code})")
         if diag.hint:
             lines.append(f"      hint: {diag.hint}")
     return lines
@@ -174,9 +176,12 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         return server
 
     def _edit_path(self, source: Path) -> str | None:
+        """The source's path relative to mkdocs.yml's folder, percent-encoded per
+        segment: themes print ``edit_url`` into ``href="..."`` unescaped, so a
+        hand-written page named ``a"b.md`` must not end the attribute."""
         assert self._edit_base is not None and self._root is not None
         source = source.resolve()
         for base_dir in (self._edit_base, self._root):
             if source.is_relative_to(base_dir):
-                return source.relative_to(base_dir).as_posix()
+                return "/".join(quote(part, safe="") for part in source.relative_to(base_dir).parts)
         return None

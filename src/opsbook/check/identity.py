@@ -1,4 +1,9 @@
-"""Ids are unique within their kind, and file names agree with ids."""
+"""Ids are unique within their kind.
+
+That an incident's id agrees with its file name (OB107), and that content file
+names are safe ids (OB108), is checked while loading (``load.py``): a file that
+fails either is left out of the model, and publishing commands stop on it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from opsbook.check.registry import Context, check
-from opsbook.diagnostics import DUPLICATE_ID, ID_MISMATCH, Diagnostic, DocPath
+from opsbook.diagnostics import DUPLICATE_ID, Diagnostic, DocPath
 
 
 def duplicates(entries: Iterable[tuple[str, Path, DocPath]], noun: str) -> Iterable[Diagnostic]:
@@ -51,12 +56,3 @@ def unique_ids(ctx: Context) -> Iterable[Diagnostic]:
     yield from duplicates(((inc.id, inc.file, ("id",)) for inc in kb.incident_list), "incident")
     yield from duplicates(((ai.id, pm.file, ("action_items", i, "id"))
                            for pm in kb.postmortem_list for i, ai in enumerate(pm.action_items)), "action item")
-
-
-@check
-def incident_ids_match_files(ctx: Context) -> Iterable[Diagnostic]:
-    for inc in ctx.kb.incident_list:
-        if inc.id != inc.file.stem:
-            yield Diagnostic(ID_MISMATCH, inc.file, f"incident id '{inc.id}' does not match the file name "
-                             f"'{inc.file.name}'", f"rename the file to {inc.id}.yaml or set id: {inc.file.stem}",
-                             path=("id",))

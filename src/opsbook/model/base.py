@@ -7,11 +7,14 @@ the rule, so the loader can map it to a diagnostic code.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -131,7 +134,133 @@ ClockTime = Annotated[
 ]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
-Text = Annotated[str, StringConstraints(max_length=20_000)]
+
+
+# --- free text ---------------------------------------------------------------------
+#
+# Text from YAML reaches HTML, XML (feeds, SVG badges), ICS, JSON and terminals.
+# XML 1.0 cannot carry C0 control characters (nor U+FFFE, U+FFFF or a lone
+# surrogate) at all, and a pasted terminal colour code ("\x1b[31m", written as
+# an escape in a double-quoted string) is never meant: both are located errors.
+# Multi-line fields keep tab and line feed; one-line fields (titles, names)
+# take neither, nor a carriage return. Writers still clean what they emit.
+
+_NAMES = {0: "NUL", 7: "bell", 8: "backspace", 9: "tab", 10: "line feed", 11: "vertical tab", 12: "form feed",
+          13: "carriage return", 27: "escape", 127: "delete", 0x85: "next line", 0x2028: "line separator",
+          0x2029: "paragraph separator"}
+
+
+def _forbidden(ch: str, multiline: bool) -> bool:
+    code = ord(ch)
+    if code in (9, 10):
+        return not multiline
+    return code < 0x20 or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)
+
+
+def char_name(ch: str) -> str:
+    """``U+001B (escape)``: a character as a person can find it in an editor."""
+    code = ord(ch)
+    name = _NAMES.get(code) or ("control character" if code < 0x20 or 0x7F <= code <= 0x9F else "")
+    return f"U+{code:04X}" + (f", {name}" if name else "")
+
+
+def text_problem(value: str, multiline: bool) -> str | None:
+    """Why ``value`` cannot be free text, or None when it can."""
+    for index, ch in enumerate(value):
+        if _forbidden(ch, multiline):
+            if ch in "\n\r" and not multiline:
+                return f"is one line of text but contains a line break ({char_name(ch)}) at character {index + 1}"
+            if ch == "\t":
+                return f"is one line of text but contains a tab at character {index + 1}"
+            return f"contains a control character ({char_name(ch)}) at character {index + 1}"
+    return None
+
+
+def _text(multiline: bool):
+    def validate(value: str) -> str:
+        problem = text_problem(value, multiline)
+        if problem:
+            raise PydanticCustomError("text", problem)
+        return value
+
+    return validate
+
+
+# JSON Schema patterns (ECMA-262) saying the same, for editors.
+_LINE_PATTERN = "^[^\\u0000-\\u001f\\ufffe\\uffff]*$"
+_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b-\\u001f\\ufffe\\uffff]*$"
+
+Line = Annotated[
+    str,
+    AfterValidator(_text(multiline=False)),
+    WithJsonSchema({"type": "string", "pattern": _LINE_PATTERN}),
+]
+"""A title, a name, a label: one line, no control characters."""
+Text = Annotated[
+    str,
+    StringConstraints(max_length=20_000),
+    AfterValidator(_text(multiline=True)),
+    WithJsonSchema({"type": "string", "maxLength": 20_000, "pattern": _TEXT_PATTERN}),
+]
+"""Free text that may span lines: tab and line feed, no other control characters."""
+
+
+# --- web addresses -----------------------------------------------------------------
+
+WEB_SCHEMES = ("http", "https")
+# Characters RFC 3986 allows in a URI, plus non-ASCII text (IRIs); nothing that
+# could end an HTML attribute or a Markdown link target unencoded but ( ) and '
+# which every writer percent-encodes.
+_URL_CHAR = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%\u00a0-\U0010ffff]"
+_URL_CHARS = re.compile(f"^{_URL_CHAR}+$")
+
+
+def is_web_url(value: object) -> bool:
+    """True for an absolute http(s) URL with a host and nothing a writer could
+    mistake for markup: the only kind of address opsbook turns into a link."""
+    if not isinstance(value, str) or not _URL_CHARS.match(value) or text_problem(value, False):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
+
+
+def _web_url(value, _info):
+    if not isinstance(value, str):
+        raise ValueError(f"expected a web address like https://status.example.com; got {value!r}")
+    problem = text_problem(value, False)
+    if problem:
+        raise ValueError(f"a web address {problem}")
+    if any(ch.isspace() for ch in value):
+        raise ValueError("a web address cannot contain spaces; percent-encode them as %20")
+    try:
+        scheme = urlsplit(value).scheme.lower()
+    except ValueError as exc:
+        raise ValueError(f"not a web address ({exc})") from None
+    if scheme not in WEB_SCHEMES:
+        said = f"the scheme '{scheme}:'" if scheme else "no scheme"
+        raise ValueError(f"expected an http:// or https:// address; got {said} in {value!r}")
+    bad = next((ch for ch in value if not re.match(_URL_CHAR, ch)), None)
+    if bad is not None:
+        raise ValueError(f"a web address cannot contain {bad!r} as it is; percent-encode it as "
+                         f"%{ord(bad):02X}")
+    if not is_web_url(value):
+        raise ValueError(f"expected an http:// or https:// address with a host name, like "
+                         f"https://status.example.com; got {value!r}")
+    return value
+
+
+WebUrl = Annotated[
+    str,
+    BeforeValidator(_custom("url", _web_url)),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$",
+                    "x-opsbook-type": "url",
+                    "description": "An absolute http:// or https:// address."}),
+]
+"""An address opsbook links to: http or https only (never javascript:, data: ...)."""
 
 
 class Strict(BaseModel):
@@ -189,6 +318,7 @@ def describe(text: str):
 
 
 __all__ = [
-    "ClockTime", "Code", "Day", "Deadline", "Document", "Duration", "Instant", "LocalDateTime",
-    "MarkdownDocument", "Slug", "ZonedDocument", "Strict", "Text", "TimeZone", "Field", "describe",
+    "ClockTime", "Code", "Day", "Deadline", "Document", "Duration", "Instant", "Line", "LocalDateTime",
+    "MarkdownDocument", "Slug", "ZonedDocument", "Strict", "Text", "TimeZone", "WebUrl", "Field", "describe",
+    "char_name", "is_web_url", "text_problem",
 ]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from opsbook.model.base import Document, Duration, Slug, Strict, Text
+from opsbook.model.base import Document, Duration, Line, Slug, Strict, Text
 
 
 class Target(Strict):
@@ -33,7 +33,7 @@ class Step(Strict):
 
 class EscalationPolicy(Strict):
     id: Slug
-    name: str | None = None
+    name: Line | None = None
     description: Text = ""
     steps: list[Step] = Field(min_length=1)
     repeat: int = Field(default=0, ge=0, le=10)

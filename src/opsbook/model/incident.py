@@ -9,6 +9,7 @@ from pydantic import Field
 from opsbook.model.base import (
     Code,
     Instant,
+    Line,
     Slug,
     Strict,
     Text,
@@ -54,7 +55,7 @@ class TimelineEntry(Strict):
 class Incident(ZonedDocument):
     id: Code = Field(pattern=r"^[A-Za-z]+-\d{4}-\d{3,}$")
     """INC-YYYY-NNN; must match the file name."""
-    title: str
+    title: Line
     severity: Code
     status: Stage
     services: list[Slug] = []
@@ -74,7 +75,7 @@ class Incident(ZonedDocument):
     """Whether the incident appears on the status page."""
     impact: Impact = "none"
     summary: Text = ""
-    runbooks: list[str] = []
+    runbooks: list[Line] = []
     timezone: TimeZone | None = None
     """Zone for times written without an offset; defaults to the organisation's."""
     updates: list[Update] = []

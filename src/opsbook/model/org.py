@@ -6,7 +6,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from opsbook.model.base import Document, Duration, Instant, Slug, Strict, Text, TimeZone
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator
+
+from opsbook.model.base import Document, Duration, Instant, Line, Slug, Strict, Text, TimeZone, WebUrl
 
 # Section names each runbook profile requires, in order.
 RUNBOOK_PROFILES: dict[str, tuple[str, ...]] = {
@@ -16,10 +21,24 @@ RUNBOOK_PROFILES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _repository(value: str) -> str:
+    # A clone address may be scp-like (git@host:org/repo.git); only a scheme
+    # that could run (javascript:, data:) or fetch something odd is refused.
+    scheme = urlsplit(value).scheme.lower()
+    if scheme and scheme not in ("http", "https", "ssh", "git", "git+ssh"):
+        raise ValueError(f"expected an https://, ssh:// or git@host:path address; got the scheme '{scheme}:'")
+    if any(ch.isspace() for ch in value):
+        raise ValueError("a repository address cannot contain spaces")
+    return value
+
+
+Repository = Annotated[Line, AfterValidator(_repository)]
+
+
 class Service(Strict):
     id: Slug
     """Service id, referenced by runbooks, incidents and status components."""
-    name: str
+    name: Line
     team: Slug | None = None
     """Owning team id (schedules/people.yaml)."""
     escalation: Slug | None = None
@@ -29,7 +48,7 @@ class Service(Strict):
     tier: int | None = Field(default=None, ge=1, le=4)
     """Criticality, 1 (most critical) to 4."""
     description: Text = ""
-    repository: str | None = None
+    repository: Repository | None = None
     """Where the service's code lives (a URL)."""
 
 
@@ -37,7 +56,7 @@ class RunbookPolicy(Strict):
     profile: Literal["standard", "prometheus"] = "standard"
     """Which set of required sections applies: standard (Trigger, Diagnosis, Mitigation,
     Verification, Rollback, Escalation) or prometheus (Meaning, Impact, Diagnosis, Mitigation)."""
-    required_sections: list[str] | None = None
+    required_sections: list[Line] | None = None
     """Overrides the profile's section list when given."""
     review_every: Duration = Field(default="180d", validate_default=True)
     """How often a runbook must be reviewed (its last_reviewed date moved)."""
@@ -65,7 +84,7 @@ DEFAULT_BLAMEFUL_PHRASES: tuple[str, ...] = (
 
 
 class PostmortemPolicy(Strict):
-    blameful_phrases: list[str] = list(DEFAULT_BLAMEFUL_PHRASES)
+    blameful_phrases: list[Line] = list(DEFAULT_BLAMEFUL_PHRASES)
     """Phrases reported wherever they appear in a postmortem's body (case-insensitive, whole words)."""
     names_in_root_cause: bool = True
     """Report a person's id or name in the Root cause section: causes are systems and decisions, not people."""
@@ -88,14 +107,15 @@ class Policies(Strict):
 class OrgConfig(Document):
     """The root file of a knowledge base."""
 
-    name: str
+    name: Line
     """The organisation's name, shown on the site."""
     timezone: TimeZone = "UTC"
     """Default zone for times written without an offset, and for the site."""
-    site_url: str | None = None
-    repo_url: str | None = None
+    site_url: WebUrl | None = None
+    """Where the handbook site is published (http or https); calendar and postmortem links use it."""
+    repo_url: WebUrl | None = None
     """The repository's web address; the site's edit links point into it."""
-    edit_branch: str = "main"
+    edit_branch: Line = "main"
     as_of: Instant | None = None
     """Evaluate time-relative rules at this instant instead of the clock. For
     examples, fixtures and demos that must not age; real knowledge bases omit it."""

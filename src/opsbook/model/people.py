@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from opsbook.model.base import Document, Slug, Strict, Text, TimeZone
+from opsbook.model.base import Document, Line, Slug, Strict, Text, TimeZone
 
 
 class Person(Strict):
     id: Slug
-    name: str
-    email: str | None = None
+    name: Line
+    email: Line | None = None
     timezone: TimeZone | None = None
     """Where the person lives; on-call reports count night hours in it."""
     slack: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{6,12}$")
     """Slack member id (U0...), used to mention the person."""
-    phone: str | None = None
-    github: str | None = None
+    phone: Line | None = None
+    github: Line | None = None
 
 
 class Team(Strict):
     id: Slug
-    name: str
+    name: Line
     members: list[Slug] = []
     lead: Slug | None = None
-    slack_channel: str | None = None
+    slack_channel: Line | None = None
     description: Text = ""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from opsbook.model.base import Code, Day, MarkdownDocument, Slug, Strict, Text
+from opsbook.model.base import Code, Day, Line, MarkdownDocument, Slug, Strict, Text
 
 ActionStatus = Literal["open", "in-progress", "done", "wont-do"]
 ActionType = Literal["prevent", "mitigate", "detect", "process", "investigate"]
@@ -14,13 +14,13 @@ Visibility = Literal["public", "internal", "restricted"]
 class ActionItem(Strict):
     id: Code
     """Unique across all postmortems, e.g. AI-101."""
-    title: str
-    owner: str | None = None
+    title: Line
+    owner: Line | None = None
     """A person id: one accountable person, not a team."""
     due: Day | None = None
     status: ActionStatus = "open"
     type: ActionType | None = None
-    ticket: str | None = None
+    ticket: Line | None = None
     """Tracker reference, e.g. PAY-1234 or a URL."""
     closed: Day | None = None
     """When it was done or dropped."""
@@ -33,7 +33,7 @@ class ActionItem(Strict):
 class Postmortem(MarkdownDocument):
     incident: Code | None = None
     """The incident id; absent for a near miss."""
-    title: str
+    title: Line
     status: Literal["draft", "in-review", "published"] = "draft"
     owner: Slug | None = None
     date: Day | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from opsbook.model.base import Code, Day, Duration, MarkdownDocument, Slug, Text
+from opsbook.model.base import Code, Day, Duration, Line, MarkdownDocument, Slug, Text
 
 
 @dataclass(frozen=True)
@@ -34,18 +34,18 @@ def headings(body: str, first_line: int) -> list[Heading]:
 
 
 class Runbook(MarkdownDocument):
-    title: str
+    title: Line
     service: Slug | None = None
     owner: Slug | None = None
     """Owning team id."""
-    alerts: list[str] = []
+    alerts: list[Line] = []
     """Alert names that link to this runbook."""
     severity: Code | None = None
     """Typical severity when this fires."""
     last_reviewed: Day | None = None
     review_every: Duration | None = None
     """Overrides the policy's review interval."""
-    tags: list[str] = []
+    tags: list[Line] = []
     description: Text = ""
 
     @property
@@ -60,11 +60,11 @@ class Runbook(MarkdownDocument):
 
 
 class Playbook(MarkdownDocument):
-    title: str
+    title: Line
     owner: Slug | None = None
     severities: list[Code] = []
     """Levels this playbook applies to."""
-    tags: list[str] = []
+    tags: list[Line] = []
     description: Text = ""
 
     _id: str = ""

@@ -12,6 +12,7 @@ from opsbook.model.base import (
     ClockTime,
     Duration,
     Instant,
+    Line,
     LocalDateTime,
     Slug,
     Strict,
@@ -35,7 +36,7 @@ class Restriction(Strict):
 
 
 class Layer(Strict):
-    name: str
+    name: Line
     members: list[Slug] = Field(min_length=1)
     """Person ids in rotation order."""
     start: LocalDateTime
@@ -78,14 +79,14 @@ class Override(Strict):
 
 
 class Schedule(ZonedDocument):
-    name: str
+    name: Line
     team: Slug | None = None
     timezone: TimeZone
     """Zone of the layers' handoff times and of override times without an offset."""
     coverage: Literal["24/7", "partial"] = "partial"
     """`24/7` claims someone is always on call; gaps are then errors."""
     description: Text = ""
-    handoff_channel: str | None = None
+    handoff_channel: Line | None = None
     """Slack channel for handoff messages."""
     layers: list[Layer] = Field(min_length=1)
     overrides: list[Override] = []

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from opsbook.model.base import Code, Deadline, Document, Duration, Slug, Strict, Text
+from opsbook.model.base import Code, Deadline, Document, Duration, Line, Slug, Strict, Text
 
 Duty = Literal["required", "optional", "none"]
 
@@ -14,9 +14,9 @@ Duty = Literal["required", "optional", "none"]
 class SeverityLevel(Strict):
     id: Code
     """SEV1, P1, ... as the team says it."""
-    name: str
+    name: Line
     description: Text = ""
-    examples: list[str] = []
+    examples: list[Line] = []
     page: bool = False
     """Whether declaring it pages the on-call responder at any hour."""
     ack_within: Duration | None = None
@@ -35,11 +35,11 @@ class SeverityLevel(Strict):
 
 class Question(Strict):
     id: Slug
-    text: str
+    text: Line
     help: Text = ""
-    yes: str
+    yes: Line
     """Next question id, or a level id."""
-    no: str
+    no: Line
 
 
 class DecisionTree(Strict):

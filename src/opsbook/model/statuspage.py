@@ -7,10 +7,12 @@ from typing import Literal
 from opsbook.model.base import (
     Day,
     Instant,
+    Line,
     Slug,
     Strict,
     Text,
     TimeZone,
+    WebUrl,
     ZonedDocument,
 )
 
@@ -19,13 +21,13 @@ MaintenanceStatus = Literal["scheduled", "in_progress", "verifying", "completed"
 
 class Group(Strict):
     id: Slug
-    name: str
+    name: Line
     description: Text = ""
 
 
 class Component(Strict):
     id: Slug
-    name: str
+    name: Line
     group: Slug | None = None
     description: Text = ""
     services: list[Slug] = []
@@ -42,7 +44,7 @@ class MaintenanceUpdate(Strict):
 
 class Maintenance(Strict):
     id: Slug
-    title: str
+    title: Line
     start: Instant
     end: Instant
     components: list[Slug] = []
@@ -51,8 +53,9 @@ class Maintenance(Strict):
 
 
 class StatusPage(ZonedDocument):
-    name: str
-    url: str | None = None
+    name: Line
+    url: WebUrl | None = None
+    """The status page's public address (http or https); feeds and API links are absolute under it."""
     timezone: TimeZone | None = None
     """Zone the page shows times in, and of maintenance times without an offset;
     defaults to the organisation's."""

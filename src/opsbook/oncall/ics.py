@@ -16,10 +16,13 @@ The same shift has the same UID in the schedule's feed and in the person's.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
 
 from icalendar import Alarm, Calendar, Event
 
+from opsbook.model.base import is_web_url
 from opsbook.model.kb import KnowledgeBase
 from opsbook.model.schedule import Schedule
 from opsbook.oncall.engine import Shift, shifts_between
@@ -46,11 +49,23 @@ def shift_uid(kb: KnowledgeBase, shift: Shift) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + "@opsbook"
 
 
+# RFC 5545 TEXT allows no control character but tab (and line breaks, which
+# icalendar writes as \\n); the model refuses them in names and text, and this
+# is the second line for every value taken from data.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _text(text: str) -> str:
+    """Text for a TEXT property: line feeds kept (icalendar escapes them), CRs
+    and other control characters dropped."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def _one_line(text: str) -> str:
     """icalendar escapes line breaks in TEXT values but not in X-WR-* ones, where a
     line feed aborts the build and a bare CR ends the content line (a reader that
     splits on it would see injected properties). Names are one line anyway."""
-    return " ".join(text.split())
+    return " ".join(_text(text).split())
 
 
 def _calendar(name: str, description: str) -> Calendar:
@@ -75,7 +90,7 @@ def _event(kb: KnowledgeBase, schedule: Schedule, shift: Shift, summary: str, no
     event.add("dtstamp", now.astimezone(timezone.utc))
     event.add("dtstart", shift.start.astimezone(timezone.utc))
     event.add("dtend", shift.end.astimezone(timezone.utc))
-    event.add("summary", summary)
+    event.add("summary", _one_line(summary))
     lines = [f"{person_name(kb, shift.person)} is {shift.role} on call for {schedule.name}."]
     if shift.override is not None:
         reason = schedule.overrides[shift.override].reason
@@ -86,14 +101,14 @@ def _event(kb: KnowledgeBase, schedule: Schedule, shift: Shift, summary: str, no
         lines.append(f"Rotation layer: {shift.layer}.")
     if schedule.handoff_channel:
         lines.append(f"Handoffs in {schedule.handoff_channel}.")
-    event.add("description", "\n".join(lines))
+    event.add("description", _text("\n".join(lines)))
     event.add("transp", "TRANSPARENT")
     event.add("categories", ["On call"])
-    if kb.config.site_url:
-        event.add("url", kb.config.site_url.rstrip("/") + f"/oncall/{schedule.id}/")
+    if is_web_url(kb.config.site_url):  # never a javascript: or data: address
+        event.add("url", kb.config.site_url.rstrip("/") + f"/oncall/{quote(schedule.id, safe='')}/")
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", f"On call in {_humanize(reminder)}: {summary}")
+    alarm.add("description", _one_line(f"On call in {_humanize(reminder)}: {summary}"))
     alarm.add("trigger", -reminder)
     event.add_component(alarm)
     return event

@@ -9,7 +9,9 @@ only where ``opsbook.visibility`` lets the reader open them.
 
 from __future__ import annotations
 
-from opsbook.model.incident import Incident
+from datetime import datetime
+
+from opsbook.model.incident import Incident, Update
 from opsbook.model.kb import KnowledgeBase
 from opsbook.visibility import may_read, visible_incidents
 from opsbook.render.environment import render_template
@@ -32,11 +34,17 @@ def duration(incident: Incident) -> str:
     return duration_text(incident.resolved - (incident.started or incident.declared)) or "under a minute"
 
 
-def components(kb: KnowledgeBase, incident: Incident) -> list[str]:
+def posted(incident: Incident, now: datetime | None) -> list[Update]:
+    """The updates posted by ``now``: a site built at an earlier instant (or an
+    update scheduled ahead) shows what the status page showed then, no more."""
+    return [u for u in incident.updates if now is None or u.at <= now]
+
+
+def components(kb: KnowledgeBase, incident: Incident, now: datetime | None = None) -> list[str]:
     """Status-page components the updates reported as anything but operational."""
     names = {c.id: c.name for c in kb.components.values()}
     seen: dict[str, str] = {}
-    for update in incident.updates:
+    for update in posted(incident, now):
         for component, status in update.components.items():
             # Only components on the status page: an id that is not there is an
             # internal name (validate reports it as OB208), never shown.
@@ -45,11 +53,11 @@ def components(kb: KnowledgeBase, incident: Incident) -> list[str]:
     return list(seen.values())
 
 
-def affected(kb: KnowledgeBase, incident: Incident, audience: Audience) -> list[str]:
+def affected(kb: KnowledgeBase, incident: Incident, audience: Audience, now: datetime | None = None) -> list[str]:
     """What was hit, in words the reader may see: services inside, components outside."""
     if audience == "internal":
         return [service_name(kb, s) for s in incident.services]
-    return components(kb, incident)
+    return components(kb, incident, now)
 
 
 def _when(kb: KnowledgeBase, moment) -> str:
@@ -57,19 +65,20 @@ def _when(kb: KnowledgeBase, moment) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-def incident_index(kb: KnowledgeBase, incidents: list[Incident], audience: Audience) -> Page:
+def incident_index(kb: KnowledgeBase, incidents: list[Incident], audience: Audience,
+                   now: datetime | None = None) -> Page:
     newest = sorted(incidents, key=lambda inc: (inc.declared, inc.id), reverse=True)
     markdown = render_template(
         "incidents_index.md.j2", incidents=newest, audience=audience,
         link=lambda inc: page_link(inc.title, INDEX, incident_path(inc)),
         severity=lambda inc: level_link(kb, inc.severity, INDEX, short=True),
         date=lambda inc: f"{inc.declared.astimezone(kb.zone):%Y-%m-%d}",
-        duration=duration, affected=lambda inc: affected(kb, inc, audience),
+        duration=duration, affected=lambda inc: affected(kb, inc, audience, now),
     )
     return Page(INDEX, markdown, None)
 
 
-def incident_page(kb: KnowledgeBase, incident: Incident, audience: Audience) -> Page:
+def incident_page(kb: KnowledgeBase, incident: Incident, audience: Audience, now: datetime | None = None) -> Page:
     path = incident_path(incident)
     readable = [pm for pm in kb.postmortems_for(incident.id) if may_read(audience, pm)]
     names = {c.id: c.name for c in kb.components.values()}
@@ -79,7 +88,7 @@ def incident_page(kb: KnowledgeBase, incident: Incident, audience: Audience) -> 
     markdown = render_template(
         "incident.md.j2", incident=incident, internal=audience == "internal",
         severity=level_link(kb, incident.severity, path), duration=duration(incident),
-        affected=affected(kb, incident, audience), milestones=milestones,
+        affected=affected(kb, incident, audience, now), milestones=milestones, updates=posted(incident, now),
         when=lambda moment: _when(kb, moment), zone=kb.zone.key,
         component_text=lambda comps: ", ".join(f"{names[c]}: {s.replace('_', ' ')}" for c, s in comps.items()
                                                if c in names),
@@ -90,10 +99,29 @@ def incident_page(kb: KnowledgeBase, incident: Incident, audience: Audience) -> 
     return Page(path, markdown, incident.file)
 
 
+def shown_incidents(kb: KnowledgeBase, audience: Audience, now: datetime) -> list[Incident]:
+    """The incidents a reader may see at ``now``, one per id.
+
+    A public build lists what the status page showed: a public incident whose
+    every update is still to come was not on it yet. Should two records share an
+    id (validate reports it; publishing stops on it), the model's index decides
+    which one is shown, so no page is built twice.
+    """
+    out, seen = [], set()
+    for inc in visible_incidents(kb, audience):
+        if kb.incidents.get(inc.id) is not inc or inc.id in seen:
+            continue
+        seen.add(inc.id)
+        if audience == "public" and inc.updates and not posted(inc, now):
+            continue
+        out.append(inc)
+    return out
+
+
 def site_pages(site: Site) -> list[Page]:
-    shown = visible_incidents(site.kb, site.audience)
-    return [incident_index(site.kb, shown, site.audience),
-            *(incident_page(site.kb, inc, site.audience) for inc in shown)]
+    shown = shown_incidents(site.kb, site.audience, site.now)
+    return [incident_index(site.kb, shown, site.audience, site.now),
+            *(incident_page(site.kb, inc, site.audience, site.now) for inc in shown)]
 
 
 __all__ = ["INDEX", "incident_path", "site_pages", "visible_incidents"]

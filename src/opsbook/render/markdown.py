@@ -14,6 +14,7 @@ set both engines honour.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from urllib.parse import quote, urlsplit
@@ -29,6 +30,9 @@ class Markdown(str):
 # Quotes are left alone: data never lands inside an HTML attribute here.
 _INLINE = re.compile(r"([\\`*_{}\[\]|])")
 _WHITESPACE = re.compile(r"\s+")
+# Control characters the model already refuses in free text; dropped here too so
+# no value can put one into a page (HTML forbids them; terminals obey them).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Block syntax that only matters at the start of a line: headings (Python-
 # Markdown needs no space after the hashes), list markers and rules, ordered-
 # list numbers, and tilde fences (`~` has no backslash escape in Python-Markdown).
@@ -45,7 +49,7 @@ def md_escape(value: object) -> Markdown:
     if isinstance(value, Markdown):
         return value
     text = "" if value is None else str(value)
-    text = _WHITESPACE.sub(" ", text)
+    text = _CONTROL.sub("", _WHITESPACE.sub(" ", text))
     text = "".join(_HTML.get(ch, ch) for ch in text)
     text = _INLINE.sub(r"\\\1", text)
     return Markdown(_BLOCK_START.sub(_escape_block_start, text, count=1))
@@ -56,6 +60,12 @@ def _escape_block_start(match: re.Match) -> str:
     if marker == "~":
         return match.group(1) + "&#126;"
     return match.group(1) + marker[:-1] + "\\" + marker[-1]
+
+
+def html_text(value: object) -> str:
+    """Text for raw HTML the renderer writes itself, element content or a quoted
+    attribute value alike: control characters dropped, ``& < > " '`` escaped."""
+    return html.escape(_CONTROL.sub("", "" if value is None else str(value)), quote=True)
 
 
 def md_cell(value: object, empty: str = "—") -> Markdown:
@@ -75,7 +85,7 @@ def md_code(value: object) -> Markdown:
     Code spans show their content literally in both engines, so only the
     backtick fence needs care: it must be longer than any run inside.
     """
-    text = _WHITESPACE.sub(" ", "" if value is None else str(value)).strip()
+    text = _CONTROL.sub("", _WHITESPACE.sub(" ", "" if value is None else str(value))).strip()
     if not text:
         return Markdown("")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -84,9 +94,31 @@ def md_code(value: object) -> Markdown:
     return Markdown(f"{fence}{pad}{text}{pad}{fence}")
 
 
+# Characters left as they are in a link target: RFC 3986's unreserved and
+# reserved sets minus ( ) and ' (which end or confuse a Markdown target or an
+# attribute), and '%' so existing escapes survive. Everything else, spaces,
+# quotes, < > and control characters included, is percent-encoded.
+_TARGET_SAFE = "/:?#[]@!$&*+,;=%-._~"
+_LINK_SCHEMES = ("", "http", "https", "webcal")
+
+
+def link_target(target: str) -> str:
+    """``target`` made safe inside ``[text](...)``: nothing in it can end the
+    target, open raw HTML or form an entity, and only http(s), webcal or a
+    relative address survives (anything else becomes an inert ``#``)."""
+    target = quote(target, safe=_TARGET_SAFE)
+    target = target.replace("&", "%26") if not urlsplit(target).scheme else target
+    try:
+        scheme = urlsplit(target).scheme.lower()
+    except ValueError:
+        return "#"
+    return target if scheme in _LINK_SCHEMES else "#"
+
+
 def link(text: object, target: str) -> Markdown:
-    """A link whose text is escaped data and whose target we built ourselves."""
-    return Markdown(f"[{md_escape(text)}]({target})")
+    """A link whose text is escaped data; the target is encoded so that no
+    character in it can end the target or turn into markup."""
+    return Markdown(f"[{md_escape(text)}]({link_target(target)})")
 
 
 def page_link(text: object, from_page: str, to_page: str, anchor: str | None = None) -> Markdown:
@@ -96,11 +128,15 @@ def page_link(text: object, from_page: str, to_page: str, anchor: str | None = N
 
 
 def relative_url(from_page: str, to_page: str, anchor: str | None = None) -> str:
+    """A relative address from one site path to another, every segment
+    percent-encoded (``quote(..., safe="")``), so an id can never end a link
+    target, an attribute or a script's string, nor read as a scheme."""
+    fragment = f"#{quote(anchor, safe='')}" if anchor else ""
     if from_page == to_page and anchor:
-        return f"#{anchor}"
+        return fragment
     start = posixpath.dirname(from_page) or "."
-    target = quote(posixpath.relpath(to_page, start), safe="/-_.~")
-    return f"{target}#{anchor}" if anchor else target
+    target = "/".join(quote(part, safe="") for part in posixpath.relpath(to_page, start).split("/"))
+    return target + fragment
 
 
 def external_link(text: object, url: str | None) -> Markdown:
@@ -110,13 +146,15 @@ def external_link(text: object, url: str | None) -> Markdown:
     """
     if not url:
         return md_escape(text)
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
         return md_escape(text)
-    # Percent-encode what could end the Markdown link target or form HTML.
-    safe_url = quote(url.strip(), safe="/:?#[]@!$&'*+,;=%-._~")
-    safe_url = safe_url.replace("(", "%28").replace(")", "%29")
-    return link(text, safe_url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or _CONTROL.search(url):
+        return md_escape(text)
+    # link() percent-encodes what could end the Markdown target or form HTML.
+    return link(text, url)
 
 
 def anchor_id(prefix: str, ident: str) -> Markdown:

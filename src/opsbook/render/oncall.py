@@ -13,7 +13,6 @@ the on-call section is published in public builds too.
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -26,6 +25,7 @@ from opsbook.oncall.ics import all_feeds, default_window, schedule_label
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import (
     Markdown,
+    html_text,
     anchor_id,
     md_cell,
     md_escape,
@@ -52,6 +52,14 @@ def schedule_path(schedule_id: str) -> str:
 
 def person_path(person_id: str) -> str:
     return f"oncall/people/{person_id}.md"
+
+
+def ics_path(schedule_id: str) -> str:
+    return f"oncall/{schedule_id}.ics"
+
+
+def person_ics_path(person_id: str) -> str:
+    return f"oncall/people/{person_id}.ics"
 
 
 def _name(kb: KnowledgeBase, person: str | None) -> str:
@@ -154,7 +162,7 @@ def _now_block(kb: KnowledgeBase, schedule: Schedule, now: datetime) -> Markdown
     """The build-time answer as HTML the script updates in place."""
     zone = get_zone(schedule.timezone)
     state = state_at(schedule, now)
-    esc = html.escape
+    esc = html_text
     return Markdown(
         f'<div class="opsbook-oncall-now" data-oncall-schedule="{esc(schedule.id)}">\n'
         f'<p><strong>Primary:</strong> <span class="opsbook-oncall-primary">{esc(_name(kb, state.primary))}</span>'
@@ -195,7 +203,7 @@ def index_page(site: Site) -> Page:
             "link": page_link(schedule.name, INDEX, schedule_path(schedule.id)),
             "anchor": anchor_id("schedule", schedule.id),
             "now": _now_block(kb, schedule, site.now),
-            "ics": Markdown(f"[{md_escape(schedule.id + '.ics')}]({schedule.id}.ics)"),
+            "ics": page_link(schedule.id + ".ics", INDEX, ics_path(schedule.id)),
         })
     people = sorted({p for s in kb.schedule_list for layer in s.layers for p in layer.members} |
                     {o.person for s in kb.schedule_list for o in s.overrides})
@@ -232,16 +240,18 @@ def _shift_rows(kb: KnowledgeBase, shifts: list[Shift], zone, from_page: str, by
 
 
 def _webcal(kb: KnowledgeBase, rel: str) -> Markdown | None:
-    """A webcal:// link for calendar apps, when the site's address is known."""
+    """A webcal:// link for calendar apps, when the site's address is known
+    (an http(s) ``site_url``; any other scheme makes no link at all)."""
     from urllib.parse import quote, urlsplit
 
-    if not kb.config.site_url:
+    from opsbook.model.base import is_web_url
+    from opsbook.render.markdown import link_target
+
+    if not is_web_url(kb.config.site_url):
         return None
     parts = urlsplit(kb.config.site_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    url = f"webcal://{parts.netloc}{quote(parts.path.rstrip('/') + '/' + rel, safe='/-_.~')}"
-    return Markdown(f"<{url}>")
+    path = "/".join(quote(part, safe="") for part in (parts.path.rstrip("/") + "/" + rel).split("/"))
+    return Markdown(f"<{link_target(f'webcal://{parts.netloc}{path}')}>")
 
 
 def schedule_page(site: Site, schedule: Schedule) -> Page:
@@ -274,8 +284,8 @@ def schedule_page(site: Site, schedule: Schedule) -> Page:
                             ", ".join(_name(kb, m) for m in layer.backup) if layer.backup else "none")}
                 for layer in schedule.layers],
         timelines=_timelines(kb, schedule, path),
-        ics=Markdown(f"[{md_escape(schedule.id + '.ics')}]({schedule.id}.ics)"),
-        webcal=_webcal(kb, f"oncall/{schedule.id}.ics"),
+        ics=page_link(schedule.id + ".ics", path, ics_path(schedule.id)),
+        webcal=_webcal(kb, ics_path(schedule.id)),
         built=_when(site.now, zone),
     )
     return Page(path, markdown, schedule.file)
@@ -294,8 +304,8 @@ def person_page(site: Site, person: str, shifts: list[Shift]) -> Page:
         index=Markdown(relative_url(path, INDEX)),
         shifts=_shift_rows(kb, shifts, zone, path, by_schedule=False, reasons=shows_override_reasons(site.audience)),
         weeks=PERSON_UPCOMING.days // 7,
-        ics=Markdown(f"[{md_escape(person + '.ics')}]({person}.ics)"),
-        webcal=_webcal(kb, f"oncall/people/{person}.ics"),
+        ics=page_link(person + ".ics", path, person_ics_path(person)),
+        webcal=_webcal(kb, person_ics_path(person)),
         built=_when(site.now, zone),
     )
     return Page(path, markdown, None)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from urllib.parse import quote
+
+from opsbook.model.base import is_web_url
 
 from opsbook.statuspage.current import (
     CurrentStatus,
@@ -32,16 +35,19 @@ def timestamp(moment: datetime | None, page: PublicPage) -> str | None:
 
 
 def site_url(page: PublicPage, path: str) -> str:
-    """An absolute URL when the page has one (feeds and shortlinks need it), else relative."""
-    return f"{page.url.rstrip('/')}/{path}" if page.url else path
+    """An absolute URL when the page has an http(s) one (feeds and shortlinks
+    need it), else relative. ``path`` is one we built, already encoded."""
+    return f"{page.url.rstrip('/')}/{path}" if is_web_url(page.url) else path
 
 
 def incident_path(incident: PublicIncident) -> str:
-    return f"incidents/{incident.id.lower()}.html"
+    # Ids are file names checked at load (OB108); encoding the segment anyway
+    # means no id can ever reach an href or a feed link as markup.
+    return f"incidents/{quote(incident.id.lower(), safe='')}.html"
 
 
 def maintenance_path(window: PublicMaintenance) -> str:
-    return f"maintenance/{window.id}.html"
+    return f"maintenance/{quote(window.id, safe='')}.html"
 
 
 def page_object(page: PublicPage, current: CurrentStatus) -> dict:

@@ -11,6 +11,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from opsbook.statuspage.vocabulary import COMPONENT_LABEL
+from opsbook.statuspage.xmlsafe import xml_text
 
 COMPONENT_COLOR = {
     "operational": "brightgreen",
@@ -36,7 +37,10 @@ def _text_width(text: str) -> int:
 
 
 def svg_badge(label: str, message: str, color: str) -> str:
-    """A flat badge. ElementTree escapes the texts, so any label is safe."""
+    """A flat badge. ElementTree escapes the texts, so any label is safe, and
+    ``xml_text`` drops what XML 1.0 cannot carry (a control character in a
+    name would make the SVG unreadable)."""
+    label, message = xml_text(" ".join(label.split())), xml_text(" ".join(message.split()))
     left, right = _text_width(label), _text_width(message)
     width = left + right
     svg = ET.Element("svg", xmlns="http://www.w3.org/2000/svg", width=str(width), height="20", role="img")

@@ -3,6 +3,10 @@
 Built with ElementTree, which escapes every text and attribute, so a title
 like ``<script>`` arrives in a reader as those characters. Each entry's
 content is plain text (``type="text"``): a reader never renders it as HTML.
+Every text and attribute passes ``xml_text`` first: ElementTree would write a
+control character XML 1.0 forbids, and one such character makes the whole
+feed unreadable. RSS descriptions are HTML by convention, so every value that
+goes into one is HTML-escaped before ElementTree escapes it for XML.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from email.utils import format_datetime
 from opsbook.statuspage.api import incident_path, maintenance_path, site_url
 from opsbook.statuspage.public import PublicPage
 from opsbook.statuspage.vocabulary import IMPACT_LABEL, MAINTENANCE_LABEL, STAGE_LABEL
+from opsbook.statuspage.xmlsafe import xml_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_ENTRIES = 50
@@ -64,44 +69,53 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _sub(parent: ET.Element, tag: str, text: object = None, **attrs: str) -> ET.Element:
+    """A child element whose text and attributes XML 1.0 can carry."""
+    element = ET.SubElement(parent, tag, {key: xml_text(value) for key, value in attrs.items()})
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
 def atom_feed(page: PublicPage, updated: datetime) -> bytes:
     ET.register_namespace("", ATOM_NS)
     q = lambda tag: f"{{{ATOM_NS}}}{tag}"
     feed = ET.Element(q("feed"))
-    ET.SubElement(feed, q("id")).text = _tag_id(page, "history")
-    ET.SubElement(feed, q("title")).text = f"{page.name}: incident history"
-    ET.SubElement(feed, q("updated")).text = _utc(updated)
-    ET.SubElement(feed, q("link"), rel="alternate", type="text/html", href=site_url(page, "index.html"))
-    ET.SubElement(feed, q("link"), rel="self", type="application/atom+xml", href=site_url(page, "history.atom"))
-    author = ET.SubElement(feed, q("author"))
-    ET.SubElement(author, q("name")).text = page.name
+    _sub(feed, q("id"), _tag_id(page, "history"))
+    _sub(feed, q("title"), f"{page.name}: incident history")
+    _sub(feed, q("updated"), _utc(updated))
+    _sub(feed, q("link"), rel="alternate", type="text/html", href=site_url(page, "index.html"))
+    _sub(feed, q("link"), rel="self", type="application/atom+xml", href=site_url(page, "history.atom"))
+    author = _sub(feed, q("author"))
+    _sub(author, q("name"), page.name)
     for entry in _entries(page):
-        item = ET.SubElement(feed, q("entry"))
-        ET.SubElement(item, q("id")).text = _tag_id(page, entry["id"])
-        ET.SubElement(item, q("title"), type="text").text = entry["title"]
-        ET.SubElement(item, q("link"), rel="alternate", type="text/html", href=entry["link"])
-        ET.SubElement(item, q("published")).text = _utc(entry["published"])
-        ET.SubElement(item, q("updated")).text = _utc(entry["updated"])
-        ET.SubElement(item, q("summary"), type="text").text = entry["summary"]
-        ET.SubElement(item, q("content"), type="text").text = entry["content"]
+        item = _sub(feed, q("entry"))
+        _sub(item, q("id"), _tag_id(page, entry["id"]))
+        _sub(item, q("title"), entry["title"], type="text")
+        _sub(item, q("link"), rel="alternate", type="text/html", href=entry["link"])
+        _sub(item, q("published"), _utc(entry["published"]))
+        _sub(item, q("updated"), _utc(entry["updated"]))
+        _sub(item, q("summary"), entry["summary"], type="text")
+        _sub(item, q("content"), entry["content"], type="text")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def rss_feed(page: PublicPage, updated: datetime) -> bytes:
     rss = ET.Element("rss", version="2.0")
-    channel = ET.SubElement(rss, "channel")
-    ET.SubElement(channel, "title").text = f"{page.name}: incident history"
-    ET.SubElement(channel, "link").text = site_url(page, "index.html")
-    ET.SubElement(channel, "description").text = f"Incidents and maintenance on {page.name}"
-    ET.SubElement(channel, "lastBuildDate").text = format_datetime(updated.astimezone(timezone.utc))
+    channel = _sub(rss, "channel")
+    _sub(channel, "title", f"{page.name}: incident history")
+    _sub(channel, "link", site_url(page, "index.html"))
+    # An HTML description (RSS convention): the name is text, not markup.
+    _sub(channel, "description", f"Incidents and maintenance on {html.escape(page.name)}")
+    _sub(channel, "lastBuildDate", format_datetime(updated.astimezone(timezone.utc)))
     for entry in _entries(page):
-        item = ET.SubElement(channel, "item")
-        ET.SubElement(item, "title").text = entry["title"]
-        ET.SubElement(item, "link").text = entry["link"]
-        ET.SubElement(item, "guid", isPermaLink="false").text = _tag_id(page, entry["id"])
-        ET.SubElement(item, "pubDate").text = format_datetime(entry["updated"].astimezone(timezone.utc))
+        item = _sub(channel, "item")
+        _sub(item, "title", entry["title"])
+        _sub(item, "link", entry["link"])
+        _sub(item, "guid", _tag_id(page, entry["id"]), isPermaLink="false")
+        _sub(item, "pubDate", format_datetime(entry["updated"].astimezone(timezone.utc)))
         # RSS descriptions are HTML by convention: escape once for HTML (readers
         # then show '<script>' as text) before ElementTree escapes for XML.
         paragraphs = (html.escape(p) for p in entry["content"].split("\n\n"))
-        ET.SubElement(item, "description").text = "".join(f"<p>{p}</p>" for p in paragraphs)
+        _sub(item, "description", "".join(f"<p>{p}</p>" for p in paragraphs))
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -16,6 +16,9 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from urllib.parse import quote
+
+from opsbook.model.base import is_web_url
 from opsbook.model.kb import KnowledgeBase
 from opsbook.statuspage.vocabulary import IMPACT_OF_COMPONENT, INDICATOR_RANK, worst
 
@@ -172,11 +175,11 @@ def _postmortem_url(kb: KnowledgeBase, incident_id: str) -> str | None:
     from opsbook.visibility import may_read
 
     base = kb.config.site_url
-    if not base:
+    if not is_web_url(base):  # only http(s) becomes a link (the model refuses the rest)
         return None
     for pm in kb.postmortems_for(incident_id):
         if pm.status == "published" and may_read("public", pm):
-            return base.rstrip("/") + "/postmortems/" + "/".join(pm.id.split("/")) + "/"
+            return base.rstrip("/") + "/postmortems/" + "/".join(quote(part, safe="") for part in pm.id.split("/")) + "/"
     return None
 
 
@@ -197,9 +200,11 @@ def public_page(kb: KnowledgeBase, now: datetime) -> PublicPage:
     order = {c.id: i for i, c in enumerate(page.components)}
 
     incidents = []
+    seen: set[str] = set()
     for inc in kb.incident_list:
-        if not inc.public:
-            continue
+        if not inc.public or kb.incidents.get(inc.id) is not inc or inc.id in seen:
+            continue  # private, or a second record with the id (validate reports it; builds stop on it)
+        seen.add(inc.id)
         updates = tuple(
             PublicUpdate(u.at, u.status, u.message,
                          tuple(sorted(((c, s) for c, s in u.components.items() if c in listed),
@@ -226,7 +231,7 @@ def public_page(kb: KnowledgeBase, now: datetime) -> PublicPage:
     return PublicPage(
         id=page_id(page.name, page.url),
         name=page.name,
-        url=page.url,
+        url=page.url if is_web_url(page.url) else None,
         zone=kb.status_zone,
         now=now,
         groups=tuple(PublicGroup(g.id, g.name, g.description, i) for i, g in enumerate(page.groups)),

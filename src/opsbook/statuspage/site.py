@@ -10,6 +10,7 @@ the reader's local time beside the page zone's.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -49,11 +50,23 @@ MARKER = ".opsbook-status-site"
 INDICATOR_SYMBOL = {"none": "✓", "minor": "◐", "major": "▲", "critical": "✕"}
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _finalize(value: object) -> object:
+    """Control characters are not HTML text (a parse error; the model refuses
+    C0 ones in free text): drop them before autoescape does the rest."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _CONTROL.sub("", value)
+    return value
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("opsbook.statuspage", "templates"),
         autoescape=True,  # every value from a file is text, never markup
+        finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
