@@ -107,6 +107,25 @@ CORPUS = [
     Bad("deep-nesting-100000", {INC2: "id: INC-2026-002\ntitle: " + "[" * 100_000 + "]" * 100_000 + "\n"},
         INC2, None, None, None),
     Bad("broken-opsbook-yaml", {"opsbook.yaml": "name: Acme\ntimezone: [UTC\n"}, "opsbook.yaml", 2, 11, "OB001"),
+    # Names reach HTML, XML, ICS and URLs (issue 8): unsafe ones are located errors, not markup.
+    Bad("schedule-file-name-with-markup", {"schedules/x)<img src=x onerror=alert(1)>.yaml":
+                                           BASE_FILES["schedules/payments.yaml"]},
+        "schedules/x)<img src=x onerror=alert(1)>.yaml", 1, 1, "OB108", message="is not a safe id",
+        hint="rename it to schedules/x-img-src-x-onerror-alert-1.yaml"),
+    Bad("runbook-file-name-with-quote", {'runbooks/payments/a"b.md': BASE_FILES["runbooks/payments/checkout-errors.md"]},
+        'runbooks/payments/a"b.md', 1, 1, "OB108", message="it contains '\"'", hint="runbooks/payments/a-b.md"),
+    Bad("terminal-colour-code-in-title", {INC2: INCIDENT_OK.replace("title: Slow dashboard",
+                                                                    'title: "\\e[31mSlow\\e[0m"')},
+        INC2, 2, 8, "OB103", message="control character (U+001B, escape) at character 1",
+        hint="terminal colour code"),
+    Bad("line-break-in-title", {INC2: INCIDENT_OK.replace("title: Slow dashboard", 'title: "Slow\\r\\ndashboard"')},
+        INC2, 2, 8, "OB103", message="one line of text"),
+    Bad("javascript-site-url", {"opsbook.yaml": BASE_FILES["opsbook.yaml"].replace(
+        "name: Acme\n", 'name: Acme\nsite_url: "javascript:alert(1)//"\n')}, "opsbook.yaml", 2, 11, "OB103",
+        message="site_url: expected an http:// or https:// address", hint="https://"),
+    Bad("javascript-status-url", {"status/page.yaml": BASE_FILES["status/page.yaml"].replace(
+        "url: https://status.acme.example", "url: javascript:alert(1)//")}, "status/page.yaml", 2, 6, "OB103",
+        message="scheme 'javascript:'"),
 ]
 
 

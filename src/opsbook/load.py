@@ -376,6 +376,8 @@ def _describe_char(ch: str) -> str:
 
     if ch == " ":
         return "a space"
+    if 0xDC80 <= ord(ch) <= 0xDCFF:  # a byte the file system gave that is not UTF-8
+        return f"the byte 0x{ord(ch) - 0xDC00:02X} (not UTF-8)"
     if ch.isprintable():
         return f"'{ch}'"
     code, _, name = char_name(ch).partition(", ")
