@@ -4,6 +4,7 @@ the sandbox, and template validation (OB507-OB509) with file and line."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -107,3 +108,67 @@ def test_open_incident_messages_are_refused_for_a_resolved_incident(tmp_path, ki
     result = invoke("--root", str(root), "comms", "INC-2026-001", "--kind", kind)
     assert result.exit_code == 2
     assert "is resolved" in result.stderr and "status-resolved" in result.stderr
+
+
+# --- the render budget (issue 8) ---------------------------------------------------------
+
+HOSTILE_TEMPLATES = {
+    "nested-range": ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+                     "past 100,000 steps"),
+    "string-times-huge": ("{{ 'x' * 10 ** 12 }}", "repeating a value"),
+    "list-times-huge": ("{{ ([1] * 1000) * 100000 }}", "repeating a value"),
+    "power": ("{{ 9 ** (9 ** 9) }}", "'**' would compute an integer"),
+    "doubling-with-tilde": ("{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}"
+                            "{% endfor %}", "a ~ concatenation"),
+    "doubling-with-plus": ("{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}"
+                           "{% endfor %}", "'+' would build"),
+    "shared-list-doubling": ("{% set ns = namespace(l=['x']) %}{% for i in range(60) %}{% set ns.l = [ns.l, ns.l] %}"
+                             "{% endfor %}{{ ns.l }}", "a list, tuple or dict"),
+    "macro-twice-per-level": ("{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}"
+                              "{{ f(60) }}", "past 100,000 steps"),
+    "center-width": ("{{ 'x'|center(1000000000) }}", "the center filter"),
+    "ljust-width": ("{{ 'x'.ljust(1000000000) }}", "ljust()"),
+    "format-width": ("{{ '{:>999999999}'.format('') }}", "format()"),
+    "percent-width": ("{{ '%*s' % (999999999, '') }}", "'%' formatting"),
+    "replace-empty": ("{% set s = 'abcdefgh' %}{{ s|replace('', s)|replace('', s)|replace('', s)|replace('', s)"
+                      "|replace('', s)|replace('', s) }}", "the replace filter"),
+    "join-separator": ("{{ (['a'] * 100000)|join('x' * 100000) }}", "the join filter"),
+    "slice-count": ("{{ [1]|slice(1000000000)|list }}", "the slice filter"),
+    "lipsum": ("{{ lipsum(1000000000) }}", "lipsum()"),
+    "list-extend-doubling": ("{% set l = [1] %}{% for i in range(40) %}{{ l.extend(l) }}{% endfor %}",
+                             "that extend() changed"),
+    "output": ("{% for i in range(50000) %}{{ 'x' * 40 }}{% endfor %}", "longer than 200,000 characters"),
+    "printed-into-a-set-block": ("{% set x %}{% for i in range(40000) %}" + "y" * 500 + "{% endfor %}{% endset %}",
+                                 "prints more than 1,000,000 characters"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_TEMPLATES))
+def test_a_template_over_budget_stops_with_a_clear_reason(name):
+    from opsbook.incidents.comms import BudgetExceeded, _BudgetedEnvironment, render_bounded
+
+    source, reason = HOSTILE_TEMPLATES[name]
+    env = _BudgetedEnvironment()
+    with pytest.raises(BudgetExceeded, match=re.escape(reason)):
+        render_bounded(env, env.from_string(source), {})
+
+
+def test_the_budget_changes_nothing_a_message_template_does():
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from opsbook.incidents.comms import _BudgetedEnvironment, render_bounded
+
+    source = ("{% macro box(t) %}[{{ t }}|{{ caller() }}]{% endmacro %}"
+              "{% for k, v in d|dictsort %}{{ loop.index }}/{{ loop.length }} {{ k }}={{ v }} {% endfor %}"
+              "{% for x in tree recursive %}<{{ x.n }}{% if x.c %}{{ loop(x.c) }}{% endif %}>{% endfor %}"
+              "{% for a, b in pairs if a > 1 %}{{ a ~ b }}{% else %}none{% endfor %}"
+              "{% call box('hi') %}in{% endcall %} {{ [1, 2]|sum }} {{ (1, 2) }} {{ {'a': 1} }} {{ '%s-%d' % ('x', 3) }}"
+              "{{ '{}:{}'.format(1, 2) }} {{ 2 ** 10 }} {{ 'ab' * 3 }} {{ [1] + [2] }} {{ 'a b'|replace(' ', '-') }}"
+              "{% set ns = namespace(c=0) %}{% for i in range(5) %}{% set ns.c = ns.c + i %}{% endfor %}{{ ns.c }}")
+    values = {"d": {"b": 2, "a": 1}, "tree": [{"n": 1, "c": [{"n": 2, "c": []}]}], "pairs": [(1, 2), (3, 4)]}
+    env = _BudgetedEnvironment()
+    assert render_bounded(env, env.from_string(source), values) == \
+        SandboxedEnvironment().from_string(source).render(values)
+    # The budget is per render: the same environment renders again.
+    assert render_bounded(env, env.from_string("{% for i in range(90000) %}{% endfor %}ok"), {}) == "ok"
+    assert render_bounded(env, env.from_string("{% for i in range(90000) %}{% endfor %}ok"), {}) == "ok"

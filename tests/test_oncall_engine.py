@@ -271,3 +271,84 @@ def test_properties_per_role_no_overlap_exact_tiling_one_person(layers, override
         holders = [x.person for x in shifts if x.role == "primary" and x.start <= probe < x.end]
         assert holders == ([expected] if expected else []), probe
         probe += timedelta(hours=5, minutes=17)
+
+
+# --- work clipped to the window (issue 8): hand-worked shifts, and a count of the work -------------
+
+@pytest.fixture
+def handoffs_computed(monkeypatch):
+    """How many turn boundaries the engine computes; more than 5,000 fails at once
+    (the old engine walked every turn up to a far override's end)."""
+    from opsbook.oncall import rotation
+
+    count = {"n": 0}
+    real = rotation.handoff
+
+    def counted(*args):
+        count["n"] += 1
+        assert count["n"] <= 5_000, "the engine walks turns it does not need"
+        return real(*args)
+
+    monkeypatch.setattr(rotation, "handoff", counted)
+    return count
+
+
+def test_override_from_1900_to_2999_is_one_whole_shift_found_by_a_one_hour_window(handoffs_computed):
+    # 1900-01-01 00:00 in New York is EST (UTC-5), and so is 2999-01-01 00:00.
+    s = sched([weekly()], overrides=[{"role": "primary", "person": "o", "start": "1900-01-01T00:00",
+                                      "end": "2999-01-01T00:00"}])
+    got = shifts_between(s, T("2026-06-03T00:00Z"), T("2026-06-03T01:00Z"))
+    # Week 21 of the layer (2026-06-01 09:00 EDT to 06-08 09:00 EDT): b primary (overridden), c backup.
+    assert [(x.role, x.person, x.start, x.end, x.override) for x in got] == [
+        ("primary", "o", T("1900-01-01T05:00Z"), T("2999-01-01T05:00Z"), 0),
+        ("backup", "c", T("2026-06-01T13:00Z"), T("2026-06-08T13:00Z"), None),
+    ]
+    assert handoffs_computed["n"] < 100
+
+
+def test_a_later_override_cuts_a_long_one_and_each_window_sees_the_same_pieces(handoffs_computed):
+    s = sched([weekly()], overrides=[
+        {"role": "primary", "person": "o", "start": "1900-01-01T00:00", "end": "2999-01-01T00:00"},
+        {"role": "primary", "person": "p", "start": "2026-06-02T10:00", "end": "2026-06-02T12:00"}])
+    before = [x for x in shifts_between(s, T("2026-06-01T00:00Z"), T("2026-06-01T00:01Z")) if x.role == "primary"]
+    after = [x for x in shifts_between(s, T("2026-06-03T00:00Z"), T("2026-06-03T00:01Z")) if x.role == "primary"]
+    # 10:00-12:00 EDT is 14:00-16:00 UTC.
+    assert [(x.person, x.start, x.end) for x in before] == [("o", T("1900-01-01T05:00Z"), T("2026-06-02T14:00Z"))]
+    assert [(x.person, x.start, x.end) for x in after] == [("o", T("2026-06-02T16:00Z"), T("2999-01-01T05:00Z"))]
+    assert state_at(s, T("2026-06-02T15:00Z")) == engine.OnCallAt("s", "p", "c", T("2026-06-02T16:00Z"))
+    assert handoffs_computed["n"] < 500
+
+
+def test_a_century_long_restricted_turn_is_cut_by_its_window_not_walked(monkeypatch, handoffs_computed):
+    from opsbook import timeutil
+
+    conversions = {"n": 0}
+    real = timeutil.to_aware
+
+    def counted(*args):
+        conversions["n"] += 1
+        return real(*args)
+
+    monkeypatch.setattr(timeutil, "to_aware", counted)
+    # Turn 0 runs 1900-01-01 to 2000-01-01 (36524 days), turn 1 from 2000-01-01 (b primary, a backup).
+    # "from" equal to "to" is a whole day: Saturday 10:00 to Sunday 10:00 (EDT in June: 14:00 UTC).
+    s = sched([weekly(members=("a", "b"), start="1900-01-01T00:00", length="36524d",
+                      restrict=[{"days": ["sat"], "from": "10:00", "to": "10:00"}])])
+    got = shifts_between(s, T("2026-06-06T15:00Z"), T("2026-06-06T16:00Z"))
+    assert [(x.role, x.person, x.start, x.end) for x in got] == [
+        ("primary", "b", T("2026-06-06T14:00Z"), T("2026-06-07T14:00Z")),
+        ("backup", "a", T("2026-06-06T14:00Z"), T("2026-06-07T14:00Z")),
+    ]
+    assert state_at(s, T("2026-06-07T14:30Z")) == engine.OnCallAt("s", None, None, T("2026-06-13T14:00Z"))
+    assert conversions["n"] < 2_000  # a fortnight of windows around each question, not a century
+
+
+def test_next_change_jumps_over_a_stretch_held_by_long_overrides(handoffs_computed):
+    s = sched([weekly(length="1h")], overrides=[
+        {"role": "primary", "person": "o", "start": "2026-01-01T00:00", "end": "2999-01-01T00:00"},
+        {"role": "backup", "person": "p", "start": "2026-01-01T00:00", "end": "2026-09-01T00:00"}])
+    # Backup p until 2026-09-01 00:00 EDT (04:00 UTC); then the hourly layer's backup takes over.
+    state = state_at(s, T("2026-06-03T00:00Z"))
+    assert (state.primary, state.backup, state.next_handoff) == ("o", "p", T("2026-09-01T04:00Z"))
+    # Two windows of eight days of hourly turns (now, and 1 September), not the three months between.
+    assert handoffs_computed["n"] < 1_000

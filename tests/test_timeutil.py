@@ -276,3 +276,33 @@ def test_get_zone_rejects_the_machines_local_zone() -> None:
     with pytest.raises(ValueError):
         get_zone("localtime")
     assert "localtime" not in suggest_zones("/etc/localtime")
+
+
+# --- bounds (issue 8) ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,fragment", [
+    ("3000000bd", "opsbook accepts up to 26089bd"),
+    ("26090bd", "opsbook accepts up to 26089bd"),
+    ("9" * 5000 + "bd", "opsbook accepts up to 26089bd"),
+    ("9" * 5000 + "m", "opsbook accepts durations up to 36525d"),
+    ("5218w", "opsbook accepts durations up to 36525d"),
+])
+def test_deadlines_past_a_century_are_refused_with_the_limit(text, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        parse_deadline(text)
+
+
+@pytest.mark.parametrize("weekday_offset", range(7))
+@pytest.mark.parametrize("days", [1, 4, 5, 6, 9, 10, 11, 23])
+def test_business_days_count_like_one_by_one_up_to_a_century(weekday_offset, days):
+    # The count is arithmetic now (weeks, then the rest), and stops at a century.
+    assert parse_deadline(f"{days}bd").business_days == days
+    with pytest.raises(ValueError, match="up to 26089bd"):
+        parse_deadline(f"{days + 26089}bd")
+    zone = ZoneInfo("Europe/London")
+    start = datetime(2026, 3, 23, 10, tzinfo=timezone.utc) + timedelta(days=weekday_offset)  # from Monday on
+    day, left = start.astimezone(zone).date(), days
+    while left:
+        day += timedelta(days=1)
+        left -= day.weekday() < 5
+    assert add_business_days(start, days, zone).astimezone(zone).date() == day

@@ -24,6 +24,12 @@ DEADLINE_PATTERN = r"^\s*[0-9]+\s*(s|m|h|d|w|bd)\s*$"
 # arithmetic near year 1 or 9999 overflows. Durations past a century likewise.
 MIN_YEAR, MAX_YEAR = 1900, 2999
 MAX_DURATION = timedelta(days=36525)
+# The business days in a century (five in seven): "3000000bd" is a typo, and
+# its deadline would lie past the year 9999.
+MAX_BUSINESS_DAYS = MAX_DURATION.days * 5 // 7
+# More digits than this is past any limit above (and Python refuses to read
+# integers of more than 4300 digits with a message about itself).
+_MAX_DIGITS = 12
 
 
 def _in_range(value: date, text: object) -> None:
@@ -36,9 +42,11 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"expected a duration like 90s, 5m, 1h, 2d or 1w; got {text!r}")
-    seconds = int(match.group(1)) * _UNITS[match.group(2)]
-    if seconds > MAX_DURATION.total_seconds():
-        raise ValueError(f"{text!r} is longer than a century")
+    digits = match.group(1)
+    if len(digits.lstrip("0")) > _MAX_DIGITS or int(digits) * _UNITS[match.group(2)] > MAX_DURATION.total_seconds():
+        raise ValueError(f"{text!r} is longer than a century; opsbook accepts durations up to "
+                         f"{MAX_DURATION.days}d (write days or weeks, e.g. 30d or 4w)")
+    seconds = int(digits) * _UNITS[match.group(2)]
     return timedelta(seconds=seconds)
 
 
@@ -84,17 +92,27 @@ class Deadline:
 
 def parse_deadline(text: str) -> Deadline:
     if isinstance(text, str) and (match := _BUSINESS.match(text)):
-        return Deadline(business_days=int(match.group(1)))
-    try:
-        return Deadline(elapsed=parse_duration(text))
-    except ValueError:
-        raise ValueError(f"expected a duration like 48h or 5d, or business days like 5bd; got {text!r}") from None
+        digits = match.group(1)
+        if len(digits.lstrip("0")) > _MAX_DIGITS or int(digits) > MAX_BUSINESS_DAYS:
+            raise ValueError(f"{text!r} is longer than a century; opsbook accepts up to {MAX_BUSINESS_DAYS}bd "
+                             "(a postmortem is usually due within 5bd to 10bd)")
+        return Deadline(business_days=int(digits))
+    if isinstance(text, str) and _DURATION.match(text):
+        return Deadline(elapsed=parse_duration(text))  # its own error says the limit
+    raise ValueError(f"expected a duration like 48h or 5d, or business days like 5bd; got {text!r}")
 
 
 def add_business_days(start: datetime, days: int, zone: tzinfo) -> datetime:
     """Same local time ``days`` working days (Mon-Fri) later, in ``zone``."""
     local = start.astimezone(zone)
     day = local.date()
+    if days > 0:
+        # Counting from a Saturday or Sunday is counting from the Friday before;
+        # from a weekday, every five working days are one calendar week.
+        if day.weekday() >= 5:
+            day -= timedelta(days=day.weekday() - 4)
+        weeks, days = divmod(days, 5)
+        day += timedelta(weeks=weeks)
     while days > 0:
         day += timedelta(days=1)
         if day.weekday() < 5:

@@ -30,6 +30,8 @@ DOUBLE_BOOKED = define_rule("OB405", "oncall-double-booked", W,
                             "a person is on call in two schedules at the same time")
 SMALL_ROTATION = define_rule("OB406", "oncall-small-24x7-rotation", W,
                              "a weekly 24/7 rotation has fewer than 4 members")
+HORIZON_TOO_LONG = define_rule("OB407", "oncall-horizon-too-long", E,
+                               "policies.oncall.horizon is longer than the 2 years opsbook checks ahead")
 del E, W
 
 # Fewer people than this on a weekly rotation that holds the pager around the
@@ -38,10 +40,30 @@ MIN_24X7_MEMBERS = 4
 _WEEK = timedelta(weeks=1)
 
 
-def _horizon(ctx: Context) -> tuple[datetime, datetime]:
+def _configured_horizon(ctx: Context) -> timedelta:
     policy = getattr(ctx.kb.config.policies, "oncall", None)
-    horizon = getattr(policy, "horizon", None) or timedelta(weeks=8)
-    return ctx.now, ctx.now + horizon
+    return getattr(policy, "horizon", None) or timedelta(weeks=8)
+
+
+def _horizon(ctx: Context) -> tuple[datetime, datetime]:
+    from opsbook.oncall.engine import MAX_WINDOW
+
+    # A longer horizon is reported once (OB407) and checked up to the cap:
+    # `horizon: 36525d` would otherwise compute a century of shifts per rule.
+    return ctx.now, ctx.now + min(_configured_horizon(ctx), MAX_WINDOW)
+
+
+@check
+def horizon_bound(ctx: Context) -> Iterable[Diagnostic]:
+    from opsbook.oncall.engine import MAX_WINDOW
+
+    horizon = _configured_horizon(ctx)
+    if horizon > MAX_WINDOW:
+        yield Diagnostic(HORIZON_TOO_LONG, ctx.kb.config.file,
+                         f"policies.oncall.horizon is {format_duration(horizon)}; opsbook checks schedules at most "
+                         f"{MAX_WINDOW.days} days (2 years) ahead, and checked only that far",
+                         f"set horizon to {format_duration(MAX_WINDOW)} or less (the default is 8w): gaps further "
+                         "ahead than that are planned, not missed", path=("policies", "oncall", "horizon"))
 
 
 def _local(schedule: Schedule, at: datetime) -> str:

@@ -60,10 +60,19 @@ class _Env:
 
     def window(self, from_text: str | None, to_text: str | None, start: datetime,
                end: datetime) -> tuple[datetime, datetime]:
+        from opsbook.oncall.engine import MAX_WINDOW
+
         begin = self.time("--from", from_text, start)
         finish = self.time("--to", to_text, end if from_text is None else begin + (end - start))
         if finish <= begin:
             raise usage_error(f"--to ({finish.isoformat()}) must be after --from ({begin.isoformat()})")
+        if finish - begin > MAX_WINDOW:
+            # The work (and the output) grows with the window; nobody reads ten
+            # centuries of shifts, and a typo in a year must not hang the command.
+            raise usage_error(f"--from {begin.date().isoformat()} --to {finish.date().isoformat()} spans "
+                              f"{(finish - begin).days} days; a window may span at most {MAX_WINDOW.days} days "
+                              f"(2 years): narrow it, e.g. --to {(begin + MAX_WINDOW).date().isoformat()}, "
+                              "or run one command per period")
         return begin, finish
 
     def schedules(self, ids: tuple[str, ...]):
@@ -306,6 +315,24 @@ def report(ctx: click.Context, from_text, to_text, schedule_ids, fmt, now_text, 
                        f"{row['weekend_hours']:>7.1f} {row['backup_hours']:>7.1f}")
 
 
+# Each shift is an event in its schedule's feed and in its person's; writing
+# one takes about a millisecond. Two years of a weekly or follow-the-sun
+# rotation is a few thousand shifts; an hourly one is 35,000.
+MAX_FEED_SHIFTS = 5_000
+
+
+def _check_feed_size(env: _Env, start: datetime, end: datetime) -> None:
+    from opsbook.oncall.engine import shifts_between
+
+    for schedule in env.kb.schedule_list:
+        count = len(shifts_between(schedule, start, end))
+        if count > MAX_FEED_SHIFTS:
+            days = max(1, int((end - start).total_seconds() * MAX_FEED_SHIFTS / count // 86400))
+            raise usage_error(f"{schedule.id} has {count:,} shifts from {start.date().isoformat()} to "
+                              f"{end.date().isoformat()}; a feed holds at most {MAX_FEED_SHIFTS:,} shifts per "
+                              f"schedule: narrow --from/--to (about {days} days fit)")
+
+
 @oncall.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Folder for the feeds: DIR/<schedule>.ics and DIR/people/<person>.ics.")
@@ -328,6 +355,7 @@ def ics(ctx: click.Context, out_dir: Path, from_text, to_text, now_text, tz_name
 
     env = _Env(ctx, now_text, tz_name)
     start, end = env.window(from_text, to_text, *default_window(env.now))
+    _check_feed_size(env, start, end)
     feeds = all_feeds(env.kb, start, end, env.now, audience=audience)
     out = out_dir.resolve()
     written = []

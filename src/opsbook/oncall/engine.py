@@ -12,6 +12,13 @@ override). Shifts are reported with their natural extent, not clipped to the
 window asked for, so the same shift has the same start and end whatever window
 finds it (the ICS feeds' stable UIDs depend on that).
 
+The work is clipped to the window: segments and overrides are cut only inside
+[start, end), and a shift that crosses an edge is extended to its natural
+extent by arithmetic on its source (an override's own bounds and the later
+overrides that cut it; a turn's segment and the overrides and later layers
+that cut it), not by walking the turns in between. An override from 1900 to
+2999 costs what one for next weekend costs.
+
 Pure functions of the model and explicit instants; nothing reads the clock.
 """
 
@@ -22,15 +29,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from opsbook.model.schedule import Schedule
-from opsbook.oncall.rotation import Segment, layer_segments
+from opsbook.oncall.rotation import Segment, covered_after, covered_before, layer_segments, members_for
 from opsbook.suggest import closest
 
 UTC = timezone.utc
 ROLES: tuple[str, ...] = ("primary", "backup")
-# Slack for the wall-clock arithmetic: a turn can be an hour or so longer than its length.
-_DST_SLACK = timedelta(days=1)
-# How far `next_handoff` looks ahead before answering "none".
+# How far `next_handoff` (and "changes" in `oncall now`) looks ahead before
+# answering "none", and how far back `last_handoff` and `last_pair_before` look.
 HANDOFF_HORIZON = timedelta(days=400)
+# The searches above go in windows of this size (the work per window is the
+# turns inside it), jumping over stretches where both roles are held.
+_STEP = timedelta(days=8)
+# The longest window a command asks about at once (--from/--to, the validate
+# horizon): two calendar years, a leap day included.
+MAX_WINDOW = timedelta(days=731)
 
 
 @dataclass(frozen=True)
@@ -112,14 +124,6 @@ class _Piece:
     overrides: dict
 
 
-def _reach(schedule: Schedule) -> timedelta:
-    """How far a shift can extend beyond a window edge."""
-    longest = max((layer.length for layer in schedule.layers), default=timedelta(0))
-    for o in schedule.overrides:
-        longest = max(longest, o.end - o.start)
-    return longest + _DST_SLACK
-
-
 def _pieces(schedule: Schedule, start: datetime, end: datetime) -> list[_Piece]:
     """Elementary intervals over [start, end) with what covers each."""
     segments: list[list[Segment]] = [layer_segments(schedule, layer, start, end) for layer in schedule.layers]
@@ -142,9 +146,9 @@ def _pieces(schedule: Schedule, start: datetime, end: datetime) -> list[_Piece]:
         roles: dict[str, tuple[str, tuple] | None] = {"primary": None, "backup": None}
         if covering:
             index, seg = covering[-1]
-            roles["primary"] = (seg.primary, ("layer", index, seg.turn, seg.start))
+            roles["primary"] = (seg.primary, ("layer", index, seg))
             if seg.backup is not None:
-                roles["backup"] = (seg.backup, ("layer", index, seg.turn, seg.start))
+                roles["backup"] = (seg.backup, ("layer", index, seg))
         claims: dict[str, list[int]] = {"primary": [], "backup": []}
         for i, o in overrides:
             if o.start <= p < o.end:
@@ -154,7 +158,55 @@ def _pieces(schedule: Schedule, start: datetime, end: datetime) -> list[_Piece]:
     return pieces
 
 
-def _shifts_from_pieces(schedule: Schedule, pieces: list[_Piece]) -> list[Shift]:
+def _extent_before(schedule: Schedule, role: str, source: tuple, at: datetime) -> datetime:
+    """Where the shift of ``source`` in ``role`` that holds ``at`` began.
+
+    ``at`` is an instant the source wins, so whatever cut the shift before it
+    ended at or before ``at``: later overrides of the role for an override;
+    any override of the role, or a later layer's active stretch, for a turn.
+    """
+    if source[0] == "override":
+        index = source[1]
+        begin = schedule.overrides[index].start
+        rivals = [o for o in schedule.overrides[index + 1:] if o.role == role]
+    else:
+        index, seg = source[1], source[2]
+        begin = seg.start
+        rivals = [o for o in schedule.overrides if o.role == role]
+        for layer in schedule.layers[index + 1:]:
+            last = covered_before(schedule, layer, at, begin)
+            if last is not None:
+                begin = max(begin, last)
+    for o in rivals:
+        if begin < o.end <= at:
+            begin = o.end
+    return begin
+
+
+def _extent_after(schedule: Schedule, role: str, source: tuple, at: datetime) -> datetime:
+    """Where the shift of ``source`` in ``role`` that holds the instant just
+    before ``at`` ends (``at`` or later)."""
+    if source[0] == "override":
+        index = source[1]
+        finish = schedule.overrides[index].end
+        rivals = [o for o in schedule.overrides[index + 1:] if o.role == role]
+    else:
+        index, seg = source[1], source[2]
+        finish = seg.end
+        rivals = [o for o in schedule.overrides if o.role == role]
+        for layer in schedule.layers[index + 1:]:
+            first = covered_after(schedule, layer, at, finish)
+            if first is not None:
+                finish = min(finish, first)
+    for o in rivals:
+        if at <= o.start < finish:
+            finish = o.start
+    return finish
+
+
+def _shifts_from_pieces(schedule: Schedule, pieces: list[_Piece], start: datetime, end: datetime) -> list[Shift]:
+    """Merge the pieces into shifts; a shift cut by the window's edge is given
+    its natural extent."""
     out: list[Shift] = []
     for role in ROLES:
         current: tuple | None = None
@@ -163,7 +215,9 @@ def _shifts_from_pieces(schedule: Schedule, pieces: list[_Piece]) -> list[Shift]
         for piece in pieces + [None]:  # type: ignore[list-item]
             who = getattr(piece, role) if piece is not None else None
             if current is not None and (who != current or piece is None or piece.start != last_end):
-                out.append(_make_shift(schedule, role, current, begin, last_end))  # type: ignore[arg-type]
+                first = _extent_before(schedule, role, current[1], begin) if begin == start else begin
+                last = _extent_after(schedule, role, current[1], last_end) if last_end == end else last_end
+                out.append(_make_shift(schedule, role, current, first, last))  # type: ignore[arg-type]
                 current = None
             if who is not None and current is None:
                 current, begin = who, piece.start
@@ -185,12 +239,8 @@ def shifts_between(schedule: Schedule, start: datetime, end: datetime, role: str
     start, end = _aware(start, "start"), _aware(end, "end")
     if end <= start:
         return []
-    reach = _reach(schedule)
-    # Pieces are computed with margin so a shift crossing an edge keeps its
-    # true extent; those wholly outside the window are dropped.
-    pieces = _pieces(schedule, start - reach, end + reach)
-    shifts = _shifts_from_pieces(schedule, pieces)
-    return [s for s in shifts if s.end > start and s.start < end and (role is None or s.role == role)]
+    shifts = _shifts_from_pieces(schedule, _pieces(schedule, start, end), start, end)
+    return [s for s in shifts if role is None or s.role == role]
 
 
 def gaps_between(schedule: Schedule, start: datetime, end: datetime) -> list[Gap]:
@@ -231,15 +281,26 @@ def overlaps_between(schedule: Schedule, start: datetime, end: datetime) -> list
     return out
 
 
+class _Holders:
+    """Who holds each role at an instant, by bisection over one role's shifts
+    (a role's shifts never overlap)."""
+
+    def __init__(self, shifts: list[Shift]):
+        self._by_role = {role: sorted((s for s in shifts if s.role == role), key=lambda s: s.start)
+                         for role in ROLES}
+        self._starts = {role: [s.start for s in items] for role, items in self._by_role.items()}
+
+    def at(self, when: datetime) -> tuple[str | None, str | None]:
+        pair = []
+        for role in ROLES:
+            k = bisect.bisect_right(self._starts[role], when) - 1
+            items = self._by_role[role]
+            pair.append(items[k].person if k >= 0 and items[k].end > when else None)
+        return pair[0], pair[1]
+
+
 def _who(shifts: list[Shift], at: datetime) -> tuple[str | None, str | None]:
-    primary = backup = None
-    for s in shifts:
-        if s.start <= at < s.end:
-            if s.role == "primary":
-                primary = s.person
-            else:
-                backup = s.person
-    return primary, backup
+    return _Holders(shifts).at(at)
 
 
 def state_at(schedule: Schedule, at: datetime) -> OnCallAt:
@@ -249,16 +310,50 @@ def state_at(schedule: Schedule, at: datetime) -> OnCallAt:
     return OnCallAt(schedule.id, here[0], here[1], _next_change(schedule, at, here))
 
 
+def _can_fill(schedule: Schedule, role: str, at: datetime, ceiling: datetime) -> datetime:
+    """A lower bound on when an empty ``role`` can next be held after ``at``
+    (``ceiling`` when not before it): an override of the role starts, or a
+    layer that could supply the role becomes active."""
+    first = ceiling
+    for o in schedule.overrides:
+        if o.role == role and o.end > at:
+            first = min(first, max(o.start, at))
+    for layer in schedule.layers:
+        if role == "backup" and members_for(layer, 0)[1] is None and members_for(layer, 1)[1] is None:
+            continue  # a layer without a backup never supplies one
+        found = covered_after(schedule, layer, at, first)
+        if found is not None:
+            first = min(first, found)
+    return first
+
+
 def _next_change(schedule: Schedule, at: datetime, here: tuple) -> datetime | None:
-    step = max(_reach(schedule), timedelta(days=8))
+    """The first instant after ``at`` when (primary, backup) differs from ``here``,
+    within ``HANDOFF_HORIZON``. Windows of ``_STEP``; a stretch where nothing
+    can change (each role held by a shift that goes on, or empty with nothing
+    that could fill it) is jumped over, so an override that ends in 2999 costs
+    what one that ends next week costs."""
+    limit = at + HANDOFF_HORIZON
     lo = at
-    while lo < at + HANDOFF_HORIZON:
-        hi = lo + step
+    while lo < limit:
+        hi = lo + _STEP
         shifts = shifts_between(schedule, lo, hi)
-        for point in sorted({t for s in shifts for t in (s.start, s.end) if at < t <= hi}):
-            if _who(shifts, point) != here:
+        holders = _Holders(shifts)
+        points = {t for s in shifts for t in (s.start, s.end) if lo < t < hi and t > at}
+        if lo > at:
+            points.add(lo)
+        for point in sorted(points):
+            if holders.at(point) != here:
                 return point
-        lo = hi
+        # Nothing changed before hi. How long can that last?
+        until = limit
+        for role in ROLES:
+            held = [s for s in shifts if s.role == role and s.start <= hi < s.end]
+            if held:
+                until = min(until, held[0].end)
+            else:
+                until = min(until, _can_fill(schedule, role, hi, until))
+        lo = max(hi, until)
     return None
 
 
@@ -271,11 +366,12 @@ def handoffs_between(schedule: Schedule, start: datetime, end: datetime) -> list
     """
     start, end = _aware(start, "start"), _aware(end, "end")
     shifts = shifts_between(schedule, start, end)
+    holders = _Holders(shifts)
     points = sorted({t for s in shifts for t in (s.start, s.end) if start <= t < end})
     out = []
     last_on = last_pair_before(schedule, start)
     for point in points:
-        pair = _who(shifts, point)
+        pair = holders.at(point)
         if pair == (None, None):
             continue
         if last_on is not None and pair != last_on:
@@ -286,34 +382,40 @@ def handoffs_between(schedule: Schedule, start: datetime, end: datetime) -> list
 
 def last_pair_before(schedule: Schedule, at: datetime) -> tuple | None:
     """The (primary, backup) pair of the last on-call stretch ending at or before ``at``."""
-    step = max(_reach(schedule), timedelta(days=8))
     hi = at
     while hi > at - HANDOFF_HORIZON:
-        shifts = [s for s in shifts_between(schedule, hi - step, hi) if s.start < at]
+        shifts = [s for s in shifts_between(schedule, hi - _STEP, hi) if s.start < at]
         if shifts:
             latest = max(min(s.end, at) for s in shifts)
             return _who(shifts, latest - timedelta(microseconds=1))
-        hi -= step
+        hi -= _STEP
     return None
 
 
-def last_handoff(schedule: Schedule, at: datetime, lookback: timedelta = timedelta(days=400)) -> datetime | None:
-    """The latest handoff at or before ``at``."""
+def last_handoff(schedule: Schedule, at: datetime, lookback: timedelta = HANDOFF_HORIZON) -> datetime | None:
+    """The latest handoff at or before ``at``, searching back ``lookback`` in
+    windows of ``_STEP`` (the work is the distance to that handoff)."""
     at = _aware(at, "at")
-    found = handoffs_between(schedule, at - lookback, at + timedelta(microseconds=1))
-    return found[-1] if found else None
+    hi = at + timedelta(microseconds=1)
+    floor = at - lookback
+    while hi > floor:
+        lo = max(floor, hi - _STEP)
+        found = handoffs_between(schedule, lo, hi)
+        if found:
+            return found[-1]
+        hi = lo
+    return None
 
 
 def next_handoff(schedule: Schedule, at: datetime, horizon: timedelta = HANDOFF_HORIZON) -> datetime | None:
     """The first handoff strictly after ``at``."""
     at = _aware(at, "at")
-    step = max(_reach(schedule), timedelta(days=8))
     lo = at + timedelta(microseconds=1)
     while lo < at + horizon:
-        found = handoffs_between(schedule, lo, lo + step)
+        found = handoffs_between(schedule, lo, lo + _STEP)
         if found:
             return found[0]
-        lo += step
+        lo += _STEP
     return None
 
 

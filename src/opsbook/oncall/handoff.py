@@ -95,7 +95,10 @@ def build_handoff(kb: KnowledgeBase, schedule: Schedule, at: datetime) -> Handof
 def _local(handoff: Handoff, at: datetime | None) -> str:
     if at is None:
         return "—"
-    return at.astimezone(get_zone(handoff.schedule.timezone)).strftime("%a %d %b %H:%M %Z")
+    local = at.astimezone(get_zone(handoff.schedule.timezone))
+    # An override can reach far (from 1900, to 2999): name the year when it is not the handoff's.
+    same_year = local.year == handoff.at.astimezone(local.tzinfo).year
+    return local.strftime("%a %d %b %H:%M %Z" if same_year else "%a %d %b %Y %H:%M %Z")
 
 
 def _name(kb: KnowledgeBase, person: str | None) -> str:

@@ -13,6 +13,12 @@ spring-forward gap), the member between them has no shift that turn.
 A layer covers nothing before its first handoff (``start``): adding a layer
 that starts next month changes nothing before then.
 
+Work is bounded by the window asked for, not by how far the data reaches:
+the turn in progress is computed arithmetically (``turn_at``), restriction
+windows are generated only for the days around the window (``WINDOW_SPAN``),
+and ``covered_before``/``covered_after`` answer "when was this layer last /
+next active" from a fortnight of windows, whatever the layer's start or length.
+
 Everything here is a pure function of the model; instants are UTC.
 """
 
@@ -83,6 +89,40 @@ def members_for(layer: Layer, turn: int) -> tuple[str, str | None]:
     return primary, backup
 
 
+# A restricted layer whose windows do not cover the whole week has an inactive
+# wall-clock minute every week. That minute can vanish only on a spring-forward
+# day, and two such days are never a week apart, so no stretch of merged
+# windows lasts 15 days. Windows are generated this far around a window asked
+# for, which is enough to know each one's natural extent.
+WINDOW_SPAN = timedelta(days=16)
+_WEEK_MINUTES = 7 * 1440
+
+
+def always_active(layer: Layer) -> bool:
+    """True when the layer has no restrictions, or ones that cover every
+    wall-clock minute of the week (their windows merge into one): such a layer
+    is active whenever it has a turn, and is treated as unrestricted."""
+    if not layer.restrict:
+        return True
+    spans: list[tuple[int, int]] = []
+    for rule in layer.restrict:
+        length = (rule.to if rule.to > rule.from_ else rule.to + 1440) - rule.from_
+        for day in rule.days:
+            begin = WEEKDAYS.index(day) * 1440 + rule.from_
+            end = begin + length
+            if end <= _WEEK_MINUTES:
+                spans.append((begin, end))
+            else:  # Sunday night wraps into Monday morning
+                spans.append((begin, _WEEK_MINUTES))
+                spans.append((0, end - _WEEK_MINUTES))
+    reached = 0
+    for begin, end in sorted(spans):
+        if begin > reached:
+            return False
+        reached = max(reached, end)
+    return reached >= _WEEK_MINUTES
+
+
 def active_windows(schedule: Schedule, layer: Layer, start: datetime, end: datetime) -> list[Interval] | None:
     """The layer's restriction windows meeting [start, end), merged, in UTC;
     None when the layer has no restrictions (always active).
@@ -90,7 +130,8 @@ def active_windows(schedule: Schedule, layer: Layer, start: datetime, end: datet
     A window is listed under the day it starts: ``{days: [fri], from: "22:00",
     to: "07:00"}`` runs from Friday 22:00 to Saturday 07:00. ``to`` at or before
     ``from`` wraps past midnight; ``to: "24:00"`` ends at the next midnight.
-    Windows are not clipped to [start, end).
+    Windows are not clipped to [start, end), but only the days from two before
+    ``start`` to one after ``end`` are generated: a merged window is cut there.
     """
     if not layer.restrict:
         return None
@@ -126,13 +167,22 @@ def merge(intervals: list[Interval]) -> list[Interval]:
     return out
 
 
+def first_handoff(schedule: Schedule, layer: Layer) -> datetime:
+    """The instant the layer starts covering (turn 0)."""
+    return handoff(layer, layer_zone(schedule, layer), 0)
+
+
 def layer_segments(schedule: Schedule, layer: Layer, start: datetime, end: datetime) -> list[Segment]:
     """Segments of the layer meeting [start, end), each with its natural extent
-    (a whole turn, or a turn cut by the restriction windows), sorted."""
+    (a whole turn, or a turn cut by the restriction windows), sorted.
+
+    The work is the turns meeting the window plus ``WINDOW_SPAN`` of windows on
+    either side, however long a turn is and however far back the layer starts.
+    """
     zone = layer_zone(schedule, layer)
     first_turn = max(turn_at(layer, zone, start), 0)
     last_turn = turn_at(layer, zone, end - timedelta(microseconds=1))
-    if last_turn < 0:
+    if last_turn < first_turn:
         return []
     turns = []
     for turn in range(first_turn, last_turn + 1):
@@ -141,7 +191,12 @@ def layer_segments(schedule: Schedule, layer: Layer, start: datetime, end: datet
             turns.append((turn, t_start, t_end))
     if not turns:
         return []
-    windows = active_windows(schedule, layer, turns[0][1], turns[-1][2])
+    if always_active(layer):
+        windows = None
+    else:
+        # Every window meeting [start, end) lies wholly inside this span.
+        windows = [w for w in active_windows(schedule, layer, start - WINDOW_SPAN, end + WINDOW_SPAN) or []
+                   if w[1] > start and w[0] < end]
     out: list[Segment] = []
     w = 0
     for turn, t_start, t_end in turns:
@@ -158,3 +213,32 @@ def layer_segments(schedule: Schedule, layer: Layer, start: datetime, end: datet
                 out.append(Segment(s, e, turn, primary, backup))
             i += 1
     return [seg for seg in out if seg.end > start and seg.start < end]
+
+
+def covered_before(schedule: Schedule, layer: Layer, at: datetime, floor: datetime) -> datetime | None:
+    """The end of the layer's last active stretch within [floor, at) (clipped to
+    ``at``), or None when it covers nothing there. Looks back at most
+    ``WINDOW_SPAN``: a restricted layer is active at least once a fortnight or never."""
+    low = max(floor, first_handoff(schedule, layer))
+    if low >= at:
+        return None
+    if always_active(layer):
+        return at
+    found = None
+    for w_start, w_end in active_windows(schedule, layer, max(low, at - WINDOW_SPAN), at) or []:
+        if min(w_end, at) > max(w_start, low):
+            found = min(w_end, at)
+    return found
+
+
+def covered_after(schedule: Schedule, layer: Layer, at: datetime, ceiling: datetime) -> datetime | None:
+    """The first instant in [at, ceiling) at which the layer is active, or None."""
+    low = max(at, first_handoff(schedule, layer))
+    if low >= ceiling:
+        return None
+    if always_active(layer):
+        return low
+    for w_start, w_end in active_windows(schedule, layer, low, min(ceiling, low + WINDOW_SPAN)) or []:
+        if min(w_end, ceiling) > max(w_start, low):
+            return max(w_start, low)
+    return None
