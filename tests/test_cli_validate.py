@@ -264,3 +264,14 @@ def test_now_may_be_a_date_meaning_its_midnight_in_the_org_zone(tmp_path: Path) 
     result = invoke("--root", str(make_kb(tmp_path)), "validate", "--json", "--now", "2026-06-01")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["now"] == "2026-06-01T00:00:00-04:00"  # America/New_York, EDT
+
+
+@pytest.mark.parametrize("name", ["on\rcall.yaml", "on\x1b[31mcall.yaml", "on\ncall.yaml"], ids=["cr", "ansi", "lf"])
+def test_a_hostile_file_name_cannot_split_or_colour_a_finding(tmp_path, name):
+    root = make_kb(tmp_path, {f"schedules/{name}": BASE_FILES["schedules/payments.yaml"]})
+    result = invoke("--root", str(root), "validate", "--now", NOW)
+    assert result.exit_code == 1
+    finding = [line for line in result.stdout.splitlines() if "OB108" in line]
+    assert len(finding) == 1, result.stdout
+    assert "\x1b" not in result.stdout and "\r" not in result.stdout
+    assert finding[0].startswith("schedules/on\\")  # the character shown as an escape, on one line

@@ -132,6 +132,8 @@ SCHEMA = [
          message="quoted time of day"),
     Case("OB106-offset-in-rotation-start", sub(SCHED, "start: 2026-01-05T09:00", "start: 2026-01-05T09:00Z"),
          "OB106", SCHED, 7, 12),
+    Case("OB108-file-name", {"schedules/on call.yaml": BASE_FILES[SCHED]}, "OB108", "schedules/on call.yaml", 1, 1,
+         hint="schedules/on-call.yaml", also={"OB405"}),
     Case("OB107-id-mismatch", {"incidents/INC-2026-002.yaml": sev3_incident("INC-2026-003")},
          "OB107", "incidents/INC-2026-002.yaml", 1, 5, hint="rename the file to INC-2026-003.yaml"),
 ]

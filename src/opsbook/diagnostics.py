@@ -139,3 +139,10 @@ class Report:
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Level.WARNING]
+
+
+def shown(text: str) -> str:
+    """Text for a one-line message in a terminal or log: control and invisible
+    characters (a CR in a file name, a pasted colour code) as escapes, so that
+    data can neither split a finding's line nor drive the terminal."""
+    return "".join(ch if ch.isprintable() and ch != "\\" else ascii(ch)[1:-1] for ch in text)

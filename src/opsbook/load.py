@@ -32,6 +32,7 @@ from opsbook.diagnostics import (
     UNKNOWN_KEY,
     Diagnostic,
     DocPath,
+    shown,
 )
 from opsbook.model.base import Document, MarkdownDocument
 from opsbook.model.escalation import EscalationFile
@@ -364,11 +365,6 @@ def _content_id(path: Path, folder: Path) -> str:
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")
 SAFE_NAME_TEXT = "letters A-Z and a-z, digits, '.', '-' and '_'"
-
-
-def shown(text: str) -> str:
-    """Text for a one-line message: invisible and control characters as escapes."""
-    return "".join(ch if ch.isprintable() and ch != "\\" else ascii(ch)[1:-1] for ch in text)
 
 
 def _describe_char(ch: str) -> str:

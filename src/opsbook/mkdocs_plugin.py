@@ -29,8 +29,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from opsbook.diagnostics import Diagnostic, Level
-from opsbook.load import LAYOUT, ROOT_MARKER, load, shown
+from opsbook.diagnostics import Diagnostic, Level, shown
+from opsbook.load import LAYOUT, ROOT_MARKER, load
 from opsbook.model.kb import KnowledgeBase
 from opsbook.render import AUDIENCES, Asset, render_pages
 from opsbook.timeutil import parse_instant

@@ -8,7 +8,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from opsbook.diagnostics import Diagnostic, Level, Report
+from opsbook.diagnostics import Diagnostic, Level, Report, shown
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -31,9 +31,10 @@ def _summary(report: Report) -> str:
 def as_text(report: Report) -> str:
     lines = []
     for d in report.diagnostics:
-        lines.append(f"{display_path(d.file, report.root)}:{d.line}:{d.column}: {d.severity.value} {d.code} {d.message}")
+        lines.append(f"{shown(display_path(d.file, report.root))}:{d.line}:{d.column}: {d.severity.value} {d.code} "
+                     f"{shown(d.message)}")
         if d.hint:
-            lines.append(f"    hint: {d.hint}")
+            lines.append(f"    hint: {shown(d.hint)}")
     lines.append(("no findings in " + f"{report.files} files") if not report.diagnostics else _summary(report))
     return "\n".join(lines) + "\n"
 

@@ -75,7 +75,7 @@ def load_or_exit(ctx: click.Context, root: Path, doing: str = "run `opsbook vali
     kind (say "schedule", "person") is among them: then the answer itself would
     be incomplete.
     """
-    from opsbook.diagnostics import Level
+    from opsbook.diagnostics import Level, shown
     from opsbook.load import load
     from opsbook.report import display_path
     from opsbook.yamlsource import SourceMap
@@ -89,8 +89,8 @@ def load_or_exit(ctx: click.Context, root: Path, doing: str = "run `opsbook vali
     source = SourceMap()
     label = "skipped, " if tolerate and kb is not None else ""
     for diag in sorted((source.resolve(d) for d in errors), key=lambda d: (str(d.file), d.line, d.column)):
-        click.echo(f"{display_path(diag.file, root)}:{diag.line}:{diag.column}: {label}{diag.severity.value} "
-                   f"{diag.code} {diag.message}", err=True)
+        click.echo(f"{shown(display_path(diag.file, root))}:{diag.line}:{diag.column}: {label}{diag.severity.value} "
+                   f"{diag.code} {shown(diag.message)}", err=True)
     if tolerate and kb is not None:
         click.echo(f"opsbook: warning: {len(errors)} error{'s' * (len(errors) != 1)} while loading; the files "
                    "above are left out of this answer (run `opsbook validate`)", err=True)
