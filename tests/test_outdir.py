@@ -136,3 +136,31 @@ def test_status_build_of_an_older_opsbook_without_a_manifest_explains_itself(tmp
     result = status_build(root, out)
     assert result.exit_code == 2 and "earlier opsbook" in result.stderr
     assert (out / "index.html").read_text() == "old build"
+
+
+def test_ics_out_never_overwrites_a_persons_file_and_is_public_by_default(tmp_path):
+    root = make_kb(tmp_path)
+    out = tmp_path / "feeds"
+    out.mkdir()
+    (out / "payments.ics").write_text("my own calendar\n")
+    result = invoke("--root", str(root), "oncall", "ics", "--out", str(out), "--now", NOW)
+    assert result.exit_code == 2 and "did not write" in result.stderr and "payments.ics" in result.stderr
+    assert (out / "payments.ics").read_text() == "my own calendar\n"
+    (out / "payments.ics").unlink()
+    (out / "index.html").write_text("web root\n")
+    result = invoke("--root", str(root), "oncall", "ics", "--out", str(out), "--now", "2026-03-01T12:00:00Z")
+    assert result.exit_code == 0, result.stderr
+    assert (out / "index.html").read_text() == "web root\n"
+    assert _descriptions(out / "payments.ics") >= {"Override"}  # the base override's reason is personal
+    assert not any("swap" in d for d in _descriptions(out / "payments.ics"))
+    result = invoke("--root", str(root), "oncall", "ics", "--out", str(out), "--now", "2026-03-01T12:00:00Z",
+                    "--audience", "internal")
+    assert result.exit_code == 0 and "Override: swap" in _descriptions(out / "payments.ics")
+
+
+def _descriptions(path):
+    """Each line of each event's DESCRIPTION, read by icalendar."""
+    from icalendar import Calendar
+
+    cal = Calendar.from_ical(path.read_bytes())
+    return {line for event in cal.walk("VEVENT") for line in str(event["DESCRIPTION"]).splitlines()}

@@ -350,22 +350,23 @@ def ics(ctx: click.Context, out_dir: Path, from_text, to_text, now_text, tz_name
     Default window: 4 weeks back to 26 weeks ahead of now. Feeds are public by
     default (no override reasons), like the site's.
     """
-    from opsbook.fileio import write_atomic
     from opsbook.oncall.ics import all_feeds, default_window
+    from opsbook.outdir import OutputError, write_in_place
 
     env = _Env(ctx, now_text, tz_name)
     start, end = env.window(from_text, to_text, *default_window(env.now))
     _check_feed_size(env, start, end)
     feeds = all_feeds(env.kb, start, end, env.now, audience=audience)
     out = out_dir.resolve()
-    written = []
     try:
-        for rel, data in feeds.items():
-            target = out / rel
-            write_atomic(target, data)
-            written.append({"path": rel, "file": str(target), "bytes": len(data)})
+        # Feeds go where people also keep files (a web root): never over one
+        # opsbook did not write, and a removed person's old feed goes.
+        write_in_place(out, feeds)
+    except OutputError as exc:
+        raise usage_error(str(exc)) from None
     except OSError as exc:
         raise usage_error(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
+    written = [{"path": rel, "file": str(out / rel), "bytes": len(data)} for rel, data in feeds.items()]
     if as_json:
         emit_json({"from": start.isoformat(), "to": end.isoformat(), "feeds": written})
     else:
