@@ -213,14 +213,29 @@ restriction = st.builds(
     lambda days, f, t: {"days": days, "from": f"{f // 60:02d}:{f % 60:02d}", "to": f"{t // 60:02d}:{t % 60:02d}"},
     st.lists(st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]), min_size=1, max_size=7, unique=True),
     st.integers(0, 47).map(lambda n: n * 30), st.integers(1, 48).map(lambda n: n * 30))
+def _bounded(start: datetime, after: int | None, span: int | None) -> dict:
+    """``from`` ``after`` minutes after ``start`` and ``end`` ``span`` minutes after that (None: absent)."""
+    out: dict = {}
+    begin = start
+    if after is not None:
+        begin = start + timedelta(minutes=after)
+        out["from"] = begin.isoformat()
+    if span is not None:
+        out["end"] = (begin + timedelta(minutes=span)).isoformat()
+    return out
+
+
 layer = st.builds(
-    lambda i, members, day, hour, length, backup, restrict: {
+    lambda i, members, day, minute, length, backup, restrict, after, span: {
         "name": f"l{i}", "members": members,
-        "start": (datetime(2026, 1, 1) + timedelta(days=day, hours=hour)).isoformat(),
-        "length": length, "backup": backup, "restrict": restrict},
+        "start": (datetime(2026, 1, 1) + timedelta(days=day, minutes=minute)).isoformat(),
+        "length": length, "backup": backup, "restrict": restrict,
+        **_bounded(datetime(2026, 1, 1) + timedelta(days=day, minutes=minute), after, span)},
     st.integers(0, 99), st.lists(st.sampled_from("abcdef"), min_size=1, max_size=4, unique=True),
-    st.integers(0, 300), st.integers(0, 23), st.sampled_from(["1h", "5h", "12h", "1d", "2d", "1w"]),
-    st.sampled_from(["next", None, ["x", "y"]]), st.lists(restriction, max_size=2))
+    st.integers(0, 300), st.integers(0, 24 * 60 - 1).map(lambda m: m - m % 5),
+    st.sampled_from(["1h", "5h", "12h", "1d", "2d", "1w", "45m", "90m", "750m"]),
+    st.sampled_from(["next", None, ["x", "y"]]), st.lists(restriction, max_size=2),
+    st.one_of(st.none(), st.integers(0, 40 * 1440)), st.one_of(st.none(), st.integers(1, 40 * 1440)))
 override = st.builds(
     lambda role, who, day, hours, length: {"role": role, "person": who,
                                            "start": (BASE + timedelta(days=day, hours=hours)).isoformat(),
@@ -253,6 +268,7 @@ def test_properties_per_role_no_overlap_exact_tiling_one_person(layers, override
         assert a1 == b0
     # At sampled instants: exactly the person the definition says, and only one per role.
     from opsbook.oncall.rotation import active_windows, handoff, layer_zone, members_for, turn_at
+    from opsbook.timeutil import to_aware
 
     probe = start
     while probe < end:
@@ -262,7 +278,10 @@ def test_properties_per_role_no_overlap_exact_tiling_one_person(layers, override
             turn = turn_at(item, zone, probe)
             windows = active_windows(s, item, probe, probe + timedelta(seconds=1))
             active = windows is None or any(w0 <= probe < w1 for w0, w1 in windows)
-            if turn >= 0 and active and handoff(item, zone, turn) <= probe:
+            # The bounds: on call from `from` (else `start`) until `end`, wall-clock times.
+            inside = (to_aware(item.from_ or item.start, zone) <= probe
+                      and (item.end is None or probe < to_aware(item.end, zone)))
+            if turn >= 0 and active and inside and handoff(item, zone, turn) <= probe:
                 expected = members_for(item, turn)[0]
                 break
         for o in s.overrides:
@@ -351,4 +370,78 @@ def test_next_change_jumps_over_a_stretch_held_by_long_overrides(handoffs_comput
     state = state_at(s, T("2026-06-03T00:00Z"))
     assert (state.primary, state.backup, state.next_handoff) == ("o", "p", T("2026-09-01T04:00Z"))
     # Two windows of eight days of hourly turns (now, and 1 September), not the three months between.
+    assert handoffs_computed["n"] < 1_000
+
+
+# --- layer bounds: `from` and `end` (hand-worked, New York; DST 2026-03-08 and 2026-11-01) -----------
+
+# weekly(): a, b, c, d from Mon 2026-01-05 09:00; the week of Mon 2 March is turn 8 (a), of
+# Mon 9 March turn 9 (b), of Mon 26 October turn 42 (c).
+
+def primaries(s, start, end):
+    return [(x.person, x.start, x.end) for x in shifts_between(s, T(start), T(end)) if x.role == "primary"]
+
+
+def test_end_cuts_the_turn_in_progress_and_the_layer_covers_nothing_from_it_on():
+    s = sched([weekly(end="2026-03-11T12:00")])  # Wednesday noon EDT = 16:00Z, after the spring change
+    assert state_at(s, T("2026-03-11T15:59Z")).primary == "b"
+    assert (state_at(s, T("2026-03-11T16:00Z")).primary, state_at(s, T("2026-03-11T16:00Z")).backup) == (None, None)
+    assert state_at(s, T("2026-03-11T15:00Z")) == engine.OnCallAt("s", "b", "c", T("2026-03-11T16:00Z"))
+    assert state_at(s, T("2026-03-20T00:00Z")).next_handoff is None
+    # Whole whatever the window: b's turn started Mon 09:00 EDT (13:00Z) and ends at the end.
+    assert primaries(s, "2026-03-11T15:00Z", "2026-03-11T15:01Z") == [("b", T("2026-03-09T13:00Z"),
+                                                                      T("2026-03-11T16:00Z"))]
+    assert primaries(s, "2026-03-11T16:00Z", "2026-03-30T00:00Z") == []
+
+
+def test_from_cuts_the_turn_in_progress_and_keeps_the_turns_counted_from_start():
+    s = sched([weekly(**{"from": "2026-03-04T18:30"})])  # Wednesday 18:30 EST = 23:30Z
+    assert state_at(s, T("2026-03-04T23:29Z")).primary is None
+    assert state_at(s, T("2026-03-04T23:30Z")).primary == "a"  # turn 8, as if the layer had run since January
+    assert state_at(s, T("2026-03-04T23:29Z")).next_handoff == T("2026-03-04T23:30Z")
+    assert primaries(s, "2026-03-05T00:00Z", "2026-03-09T14:00Z") == [
+        ("a", T("2026-03-04T23:30Z"), T("2026-03-09T13:00Z")),  # to Monday 09:00 EDT
+        ("b", T("2026-03-09T13:00Z"), T("2026-03-16T13:00Z"))]
+
+
+def test_end_in_the_repeated_fall_back_hour_is_its_first_occurrence():
+    s = sched([weekly(end="2026-11-01T01:30")])  # 01:30 EDT = 05:30Z
+    assert state_at(s, T("2026-11-01T05:29Z")).primary == "c"
+    assert state_at(s, T("2026-11-01T05:30Z")).primary is None
+
+
+def test_from_and_end_in_one_spring_forward_gap_cover_nothing():
+    # 02:10 and 02:50 on 8 March do not exist: both are 03:00 EDT (07:00Z).
+    s = sched([weekly(start="2026-03-01T00:00", **{"from": "2026-03-08T02:10"}, end="2026-03-08T02:50")])
+    assert shifts_between(s, T("2026-03-01T00:00Z"), T("2026-03-20T00:00Z")) == []
+    assert state_at(s, T("2026-03-08T07:00Z")) == engine.OnCallAt("s", None, None, None)
+
+
+def test_a_lower_layer_shows_through_after_a_later_layer_ends():
+    s = sched([weekly(members=("x",)), weekly(members=("a", "b", "c", "d"), end="2026-03-11T12:00")])
+    assert state_at(s, T("2026-03-11T15:59Z")).primary == "b"
+    assert state_at(s, T("2026-03-11T16:00Z")).primary == "x"
+    # x's turn (a one-member weekly layer) began Mon 09:00 EDT, but b held the pager until the end.
+    assert primaries(s, "2026-03-11T16:00Z", "2026-03-11T16:01Z") == [("x", T("2026-03-11T16:00Z"),
+                                                                      T("2026-03-16T13:00Z"))]
+
+
+def test_ninety_minute_turns_keep_wall_clock_handoffs_across_the_spring_change():
+    # Handoffs at 00:00, 01:30, 03:00, 04:30... local. On 8 March, 00:00 is turn 16 (b), 01:30 EST turn 17
+    # (c) and 03:00 EDT turn 18 (a): c's turn lasts 30 real minutes, 01:30 EST (06:30Z) to 03:00 EDT (07:00Z).
+    s = sched([weekly(members=("a", "b", "c"), start="2026-03-07T00:00", length="90m")])
+    assert primaries(s, "2026-03-08T05:00Z", "2026-03-08T08:00Z") == [
+        ("b", T("2026-03-08T05:00Z"), T("2026-03-08T06:30Z")),
+        ("c", T("2026-03-08T06:30Z"), T("2026-03-08T07:00Z")),
+        ("a", T("2026-03-08T07:00Z"), T("2026-03-08T08:30Z"))]
+
+
+def test_bounds_centuries_away_cost_what_near_ones_cost(handoffs_computed):
+    far_end = sched([weekly(start="1900-01-01T00:00", length="1h", end="2999-01-01T00:00")])
+    # 2026-06-03 00:00Z is 20:00 EDT on 2 June: turn = hours since 1900-01-01 00:00 local.
+    hours = int((datetime(2026, 6, 2, 20) - datetime(1900, 1, 1)).total_seconds() // 3600)
+    assert state_at(far_end, T("2026-06-03T00:00Z")).primary == "abcd"[hours % 4]
+    far_from = sched([weekly(length="15m", **{"from": "2999-01-01T00:00"})])
+    assert state_at(far_from, T("2026-06-03T00:00Z")) == engine.OnCallAt("s", None, None, None)
+    assert shifts_between(far_from, T("2026-06-01T00:00Z"), T("2028-06-01T00:00Z")) == []
     assert handoffs_computed["n"] < 1_000

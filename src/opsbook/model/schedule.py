@@ -35,30 +35,77 @@ class Restriction(Strict):
     """Local end time; earlier than `from` wraps past midnight; "24:00" is the end of the day."""
 
 
+# The shortest turn. Handoffs are wall-clock minutes, and the work of every
+# question is the turns inside its window: a 15-minute layer has 70,176 turns
+# in the two years a command may ask about, four times an hourly one's.
+MIN_TURN = timedelta(minutes=15)
+
+
 class Layer(Strict):
     name: Line
     members: list[Slug] = Field(min_length=1)
     """Person ids in rotation order."""
     start: LocalDateTime
-    """The first handoff, local wall-clock time in the layer's zone (no offset)."""
+    """The first handoff, local wall-clock time in the layer's zone (no offset): turns are counted from here."""
     length: Duration
-    """Shift length, a whole number of hours, days or weeks."""
+    """Turn length, a whole number of minutes, at least 15m (90m, 12h, 12h30m written 750m, 1d, 1w)."""
+    from_: LocalDateTime | None = Field(default=None, alias="from")
+    """Local wall-clock time at or after `start` from which the layer is on call; the turn in progress
+    then is cut there. Absent: from `start`."""
+    end: LocalDateTime | None = None
+    """Local wall-clock time after `start` (and `from`) from which the layer covers nothing; the turn in
+    progress then is cut there. Absent: the layer goes on."""
     backup: Literal["next"] | list[Slug] | None = "next"
     """`next`: the next member in order is backup; a list: a rotation of its own; null: no backup."""
     restrict: list[Restriction] = []
     """When the layer is active; absent means always."""
     timezone: TimeZone | None = None
-    """Zone for start and restrict; defaults to the schedule's."""
+    """Zone for start, from, end and restrict; defaults to the schedule's."""
 
     @field_validator("length")
     @classmethod
-    def _whole_hours(cls, value: timedelta) -> timedelta:
-        # Handoffs are wall-clock times; a 90-minute turn would drift against
-        # every day boundary, and no team hands off at second granularity.
-        if value <= timedelta(0) or value % timedelta(hours=1):
-            raise PydanticCustomError("duration", f"a layer's length must be a whole number of hours, days or "
-                                      f"weeks (1h, 12h, 1d, 1w); got {format_duration(value)}")
+    def _whole_minutes(cls, value: timedelta) -> timedelta:
+        # Handoffs are wall-clock times at whole minutes; no team hands off at
+        # second granularity, and a turn of a few minutes is a typo (and, over
+        # the two years a command may ask about, hundreds of thousands of turns).
+        if value <= timedelta(0) or value % timedelta(minutes=1):
+            raise PydanticCustomError("duration", f"a layer's length must be a whole number of minutes (90m, "
+                                      f"12h, 1d, 1w); got {format_duration(value)}")
+        if value < MIN_TURN:
+            raise PydanticCustomError("duration", f"a layer's length must be at least "
+                                      f"{format_duration(MIN_TURN)} (a turn every few minutes is a typo, and "
+                                      f"would be {int(timedelta(days=365) / value):,} handoffs a year); got "
+                                      f"{format_duration(value)}")
         return value
+
+    @field_validator("from_")
+    @classmethod
+    def _from_not_before_start(cls, value, info: ValidationInfo):
+        start = info.data.get("start")
+        if value is not None and start is not None and value < start:
+            raise PydanticCustomError("time", f"a layer's 'from' must be at or after its 'start' (the first "
+                                      f"handoff, from which turns are counted); from {_local(value)} is before "
+                                      f"start {_local(start)}: move 'from' later, or 'start' earlier")
+        return value
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, value, info: ValidationInfo):
+        if value is None:
+            return value
+        start, begin = info.data.get("start"), info.data.get("from_")
+        if start is not None and value <= start:
+            raise PydanticCustomError("time", f"a layer's 'end' must be after its 'start'; end {_local(value)} is "
+                                      f"not after start {_local(start)}: a layer that ended before it began "
+                                      "covers nothing, so delete it, or fix the date")
+        if begin is not None and value <= begin:
+            raise PydanticCustomError("time", f"a layer's 'end' must be after its 'from'; end {_local(value)} is "
+                                      f"not after from {_local(begin)}: the layer would cover nothing")
+        return value
+
+
+def _local(value) -> str:
+    return value.isoformat(timespec="seconds" if value.second else "minutes")
 
 
 class Override(Strict):

@@ -17,7 +17,8 @@ The work is clipped to the window: segments and overrides are cut only inside
 extent by arithmetic on its source (an override's own bounds and the later
 overrides that cut it; a turn's segment and the overrides and later layers
 that cut it), not by walking the turns in between. An override from 1900 to
-2999 costs what one for next weekend costs.
+2999 costs what one for next weekend costs, and so does a layer whose ``from``
+or ``end`` lies centuries away (a layer's bounds cut its turns; see rotation).
 
 Pure functions of the model and explicit instants; nothing reads the clock.
 """

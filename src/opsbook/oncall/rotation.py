@@ -10,7 +10,10 @@ is therefore an hour shorter or longer than a week, and the handoff stays at
 08:00 and 20:00; when two handoffs land on the same instant (a 1h layer in a
 spring-forward gap), the member between them has no shift that turn.
 
-A layer covers nothing before its first handoff (``start``): adding a layer
+A layer covers nothing before its first handoff (``start``), nor before its
+``from`` when it has one, nor from its ``end`` on: its *bounds*, wall-clock
+times made instants like handoffs. ``start`` stays the anchor of the turns;
+the turn in progress at ``from`` or at ``end`` is cut there. Adding a layer
 that starts next month changes nothing before then.
 
 Work is bounded by the window asked for, not by how far the data reaches:
@@ -18,6 +21,8 @@ the turn in progress is computed arithmetically (``turn_at``), restriction
 windows are generated only for the days around the window (``WINDOW_SPAN``),
 and ``covered_before``/``covered_after`` answer "when was this layer last /
 next active" from a fortnight of windows, whatever the layer's start or length.
+The bounds are two instants, so an ``end`` in 2999 or a ``from`` in 1900 costs
+nothing: the turns at the bounds are found by ``turn_at`` too.
 
 Everything here is a pure function of the model; instants are UTC.
 """
@@ -168,8 +173,23 @@ def merge(intervals: list[Interval]) -> list[Interval]:
 
 
 def first_handoff(schedule: Schedule, layer: Layer) -> datetime:
-    """The instant the layer starts covering (turn 0)."""
-    return handoff(layer, layer_zone(schedule, layer), 0)
+    """The instant the layer starts covering: its ``from``, else turn 0."""
+    return bounds(schedule, layer)[0]
+
+
+@lru_cache(maxsize=4096)
+def _bounds(start: datetime, begin: datetime | None, end: datetime | None, zone: tzinfo
+            ) -> tuple[datetime, datetime | None]:
+    first = timeutil.to_aware(begin if begin is not None else start, zone).astimezone(UTC)
+    last = timeutil.to_aware(end, zone).astimezone(UTC) if end is not None else None
+    return first, last
+
+
+def bounds(schedule: Schedule, layer: Layer) -> tuple[datetime, datetime | None]:
+    """[first, last): the instants the layer may cover (``last`` None: no end).
+    ``first`` is ``from`` (else ``start``), ``last`` is ``end``; the two can meet
+    when both fall in one spring-forward gap, and the layer then covers nothing."""
+    return _bounds(layer.start, layer.from_, layer.end, layer_zone(schedule, layer))
 
 
 def layer_segments(schedule: Schedule, layer: Layer, start: datetime, end: datetime) -> list[Segment]:
@@ -180,13 +200,23 @@ def layer_segments(schedule: Schedule, layer: Layer, start: datetime, end: datet
     either side, however long a turn is and however far back the layer starts.
     """
     zone = layer_zone(schedule, layer)
+    first, last = bounds(schedule, layer)
+    start = max(start, first)
+    if last is not None:
+        end = min(end, last)
+    if end <= start:
+        return []
     first_turn = max(turn_at(layer, zone, start), 0)
     last_turn = turn_at(layer, zone, end - timedelta(microseconds=1))
     if last_turn < first_turn:
         return []
     turns = []
     for turn in range(first_turn, last_turn + 1):
-        t_start, t_end = handoff(layer, zone, turn), handoff(layer, zone, turn + 1)
+        # A turn is cut by the layer's bounds (``from``, ``end``), never moved.
+        t_start = max(handoff(layer, zone, turn), first)
+        t_end = handoff(layer, zone, turn + 1)
+        if last is not None:
+            t_end = min(t_end, last)
         if t_end > t_start:  # two handoffs on one instant: that member's turn is empty
             turns.append((turn, t_start, t_end))
     if not turns:
@@ -219,7 +249,10 @@ def covered_before(schedule: Schedule, layer: Layer, at: datetime, floor: dateti
     """The end of the layer's last active stretch within [floor, at) (clipped to
     ``at``), or None when it covers nothing there. Looks back at most
     ``WINDOW_SPAN``: a restricted layer is active at least once a fortnight or never."""
-    low = max(floor, first_handoff(schedule, layer))
+    first, last = bounds(schedule, layer)
+    low = max(floor, first)
+    if last is not None:
+        at = min(at, last)
     if low >= at:
         return None
     if always_active(layer):
@@ -233,7 +266,10 @@ def covered_before(schedule: Schedule, layer: Layer, at: datetime, floor: dateti
 
 def covered_after(schedule: Schedule, layer: Layer, at: datetime, ceiling: datetime) -> datetime | None:
     """The first instant in [at, ceiling) at which the layer is active, or None."""
-    low = max(at, first_handoff(schedule, layer))
+    first, last = bounds(schedule, layer)
+    low = max(at, first)
+    if last is not None:
+        ceiling = min(ceiling, last)
     if low >= ceiling:
         return None
     if always_active(layer):
