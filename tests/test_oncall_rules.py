@@ -141,14 +141,51 @@ def test_gap_outside_the_horizon_is_not_reported_and_the_horizon_is_configurable
     assert payload["diagnostics"] == []
 
 
-@pytest.mark.parametrize("text,code,line", [
-    (schedule().replace("length: 1w", "length: 90m"), "OB105", 9),
+def bounded(key_values: str) -> str:
+    """The base schedule with extra layer keys after `length` (line 10 on; backup moves down)."""
+    return schedule().replace("length: 1w\n", "length: 1w\n" + "".join(
+        f"    {kv}\n" for kv in key_values.split("; ")))
+
+
+@pytest.mark.parametrize("text,code,line,fragment", [
+    (schedule().replace("length: 1w", "length: 90s"), "OB105", 9, "whole number of minutes"),
+    (schedule().replace("length: 1w", "length: 1m"), "OB105", 9, "at least 15m"),
     (schedule(overrides=["{role: primary, person: carol, start: 2026-06-02T10:00, end: 2026-06-02T09:00}"]),
-     "OB106", 12),
-], ids=["length-not-whole-hours", "override-ends-before-start"])
-def test_schedule_values_the_engine_cannot_use_are_located_errors(tmp_path, text, code, line):
+     "OB106", 12, "must end after it starts"),
+    (bounded("end: 2025-12-01T09:00"), "OB106", 10, "'end' must be after its 'start'"),
+    (bounded("end: 1900-01-01T00:00"), "OB106", 10, "not after start 2026-01-05T09:00"),
+    (bounded("end: 2026-01-05T09:00"), "OB106", 10, "'end' must be after its 'start'"),
+    (bounded("from: 2026-01-01T00:00"), "OB106", 10, "'from' must be at or after its 'start'"),
+    (bounded("from: 2026-03-01T00:00; end: 2026-02-01T00:00"), "OB106", 11, "'end' must be after its 'from'"),
+    (bounded("end: next week"), "OB106", 10, "expected a local date and time"),
+    (bounded("from: 2026-03-01T00:00+01:00"), "OB106", 10, ""),
+], ids=["length-at-seconds", "length-one-minute", "override-ends-before-start", "end-before-start",
+        "end-in-1900", "end-equals-start", "from-before-start", "end-before-from", "end-not-a-time",
+        "from-with-an-offset"])
+def test_schedule_values_the_engine_cannot_use_are_located_errors(tmp_path, text, code, line, fragment):
     _, payload = run_validate(make_kb(tmp_path, {SCHED: text}))
     assert [(x["code"], x["file"], x["line"]) for x in payload["diagnostics"]] == [(code, SCHED, line)]
+    assert fragment in payload["diagnostics"][0]["message"]
+    assert payload["diagnostics"][0]["hint"]
+
+
+def test_a_layer_far_in_the_future_or_ending_far_away_is_an_answer_not_a_hang(tmp_path):
+    # `from` in 2999: nobody from this layer until then; `end` in 2999: the layer simply goes on.
+    _, payload = run_validate(make_kb(tmp_path / "a", {SCHED: bounded("from: 2999-01-01T00:00")}))
+    assert payload["diagnostics"] == []
+    _, payload = run_validate(make_kb(tmp_path / "b", {SCHED: bounded("end: 2999-01-01T00:00")}))
+    assert payload["diagnostics"] == []
+
+
+def test_a_small_24x7_layer_that_has_ended_is_not_a_burn_out_warning(tmp_path):
+    ended = schedule("24/7", "[alice, bob, carol]").replace("length: 1w\n", "length: 1w\n    end: 2026-05-04T09:00\n")
+    ended += ("  - name: new\n    members: [alice, bob, carol, dave]\n    start: 2026-05-04T09:00\n"
+              "    length: 1w\n")
+    _, payload = run_validate(make_kb(tmp_path, {SCHED: ended, "schedules/people.yaml": TEAM4}))
+    assert payload["diagnostics"] == []
+    going_on = ended.replace("    end: 2026-05-04T09:00\n", "    end: 2026-07-06T09:00\n")
+    _, payload = run_validate(make_kb(tmp_path / "b", {SCHED: going_on, "schedules/people.yaml": TEAM4}))
+    assert [x["code"] for x in payload["diagnostics"]] == ["OB406"]
 
 
 def test_example_knowledge_base_is_clean():

@@ -214,6 +214,13 @@ def _always_on(layer) -> bool:
     return all(m >= 1440 for m in minutes)
 
 
+def _ended(schedule: Schedule, layer, now: datetime) -> bool:
+    from opsbook.oncall.rotation import bounds
+
+    last = bounds(schedule, layer)[1]
+    return last is not None and last <= now
+
+
 @check
 def small_rotation(ctx: Context) -> Iterable[Diagnostic]:
     # Only a layer whose member holds the pager around the clock for a week or
@@ -224,6 +231,8 @@ def small_rotation(ctx: Context) -> Iterable[Diagnostic]:
             continue
         for i, layer in enumerate(schedule.layers):
             people = len(set(layer.members))
+            if _ended(schedule, layer, ctx.now):
+                continue  # a layer that ended (an edited rotation's old half) burns nobody out any more
             if layer.length >= _WEEK and _always_on(layer) and people < MIN_24X7_MEMBERS:
                 yield Diagnostic(SMALL_ROTATION, schedule.file,
                                  f"layer '{layer.name}' of {schedule.name} carries the pager 24/7 in turns of "
