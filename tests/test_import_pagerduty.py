@@ -145,11 +145,11 @@ def test_unmappable_items_are_reported_and_not_written(tmp_path):
     root = make_kb(tmp_path)
     folder = tmp_path / "in"
     files = [str(FIXTURES / "pagerduty/users.json"),
-             write_json(folder, "s1.json", _schedule([_layer(rotation_turn_length_seconds=5400)])),
-             write_json(folder, "s2.json", {"schedule": {**_schedule([_layer(id="L2", end="2026-09-01T00:00:00Z")])["schedule"],
+             write_json(folder, "s1.json", _schedule([_layer(rotation_turn_length_seconds=5430)])),
+             write_json(folder, "s2.json", {"schedule": {**_schedule([_layer(id="L2", rotation_turn_length_seconds=600)])["schedule"],
                                                          "id": "PY", "name": "Y"}}),
              write_json(folder, "ep.json", {"escalation_policies": [
-                 {"id": "PE1", "name": "Loops", "num_loops": 2, "escalation_rules": [
+                 {"id": "PE1", "name": "Loops", "num_loops": 25, "escalation_rules": [
                      {"escalation_delay_in_minutes": 30, "targets": [{"id": "PUALICE", "type": "user_reference"}]}]},
                  {"id": "PE2", "name": "RR", "num_loops": 0, "escalation_rules": [
                      {"escalation_delay_in_minutes": 5, "escalation_rule_assignment_strategy": "round_robin",
@@ -161,11 +161,11 @@ def test_unmappable_items_are_reported_and_not_written(tmp_path):
     code, report = import_json(root, "pagerduty", files, "--from", "2026-03-01T00:00Z")
     assert code == 1
     reasons = {(u["vendor_id"], u["kind"]): u for u in report["unmappable"]}
-    assert "not a whole number of hours" in reasons[("L1", "layer")]["reason"]
+    assert "not a whole number of minutes" in reasons[("L1", "layer")]["reason"]  # 90m 30s
     assert reasons[("L1", "layer")]["extension"].startswith("Layer.length")
-    ends = [u for u in report["unmappable"] if "cannot end" in u["reason"]]
-    assert ends and ends[0]["extension"].startswith("Layer.end") and ends[0]["path"] == "$.schedule.schedule_layers[0]"
-    assert "repeats 2 times every 30m" in reasons[("PE1", "policy")]["reason"]
+    short = reasons[("L2", "layer")]
+    assert "at least 15m" in short["reason"] and short["path"] == "$.schedule.schedule_layers[0]"
+    assert "repeats 25 times; opsbook allows at most 20" in reasons[("PE1", "policy")]["reason"]
     assert "round robin" in reasons[("PE2", "policy")]["reason"]
     assert "does not create" in reasons[("PE3", "policy")]["reason"]
     assert all(u["action"] for u in report["unmappable"])
@@ -188,19 +188,19 @@ def test_id_collision_with_another_email_is_refused(tmp_path):
 
 
 def test_layer_starting_mid_turn(tmp_path):
-    """A layer whose start falls inside a turn: exact when the start is before the cut-over
-    (anchor moved back to the handoff, members rotated), refused when after it."""
+    """A layer whose start falls inside a turn: the anchor moves back to the handoff (members
+    rotated) and the vendor's start becomes `from`, whatever the cut-over."""
     root = make_kb(tmp_path)
     layer = _layer(start="2026-01-08T12:00:00-05:00", rotation_virtual_start="2025-12-29T09:00:00-05:00",
                    users=[{"user": {"id": "PUALICE"}}, {"user": {"id": "PUFRANK"}}])
     files = [str(FIXTURES / "pagerduty/users.json"), write_json(tmp_path / "in", "s.json", _schedule([layer]))]
     code, report = import_json(root, "pagerduty", files, "--from", "2026-01-07T00:00-05:00")
-    assert code == 1 and "middle of a turn" in report["unmappable"][0]["reason"]
-    code, report = import_json(root, "pagerduty", files, "--from", "2026-02-01T00:00-05:00")
     assert code == 0, report
     text = (root / "schedules/x.yaml").read_text()
-    assert "start: 2026-01-05T09:00" in text and "members: [frank, alice]" in text
-    assert on_call(root, "x", "2026-02-03T12:00-05:00") == "frank"  # Dec 29 alice, Jan 5 frank, ... Feb 2 frank
+    assert "start: 2026-01-05T09:00" in text and "from: 2026-01-08T12:00" in text and "members: [frank, alice]" in text
+    assert on_call(root, "x", "2026-01-08T11:59-05:00") is None   # before the layer's start
+    assert on_call(root, "x", "2026-01-08T12:00-05:00") == "frank"  # Dec 29 alice, Jan 5 frank
+    assert on_call(root, "x", "2026-02-03T12:00-05:00") == "frank"  # ... Feb 2 frank
 
 
 def test_hostile_names_become_safe_ids_and_one_line_names(tmp_path):

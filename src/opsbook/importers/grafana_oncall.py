@@ -178,6 +178,7 @@ def _shift_rotation(shift: At, source: Source, zone_name: str, unsupported: list
         duty, turn = None, timedelta(weeks=1)
     return Rotation(name, ident, where, zone_name, start, turn, tuple(groups), level, active_from=active_from,
                     active_until=timeutil.to_aware(until.local(), zone) if until is not None else None,
+                    until_cuts=until is None,
                     windows=windows, duty=duty)
 
 

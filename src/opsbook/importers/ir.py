@@ -71,6 +71,10 @@ class Rotation:
     """The rotation covers nothing before this instant (None: from the anchor)."""
     active_until: datetime | None = None
     """The rotation covers nothing from this instant on (None: open-ended)."""
+    until_cuts: bool = True
+    """True: a turn in progress at ``active_until`` is cut there (PagerDuty ``end``, Opsgenie
+    ``endDate``). False: ``active_until`` is an iCalendar UNTIL, which bounds when occurrences
+    start; whether one in progress runs on is not documented (Grafana OnCall ``until``)."""
     windows: tuple[tuple[int, int], ...] | None = None
     """Weekly active windows (seconds after Monday 00:00 local; end may pass the week's end); None: always."""
     duty: timedelta | None = None

@@ -28,9 +28,10 @@ from opsbook import timeutil
 from opsbook.importers.ir import WEEK, OverrideIR, PolicyIR, Ref, Rotation, ScheduleIR, StepIR, Where
 
 UTC = timezone.utc
-HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-MAX_REPEAT = 10  # opsbook's EscalationPolicy.repeat bound
+MAX_REPEAT = 20  # opsbook's EscalationPolicy.repeat bound (model.escalation.MAX_REPEAT)
+MIN_TURN = timedelta(minutes=15)  # opsbook's shortest Layer.length (model.schedule.MIN_TURN)
 OVERLAP_HORIZON = timedelta(weeks=5)
 
 
@@ -282,23 +283,22 @@ def map_rotation(rot: Rotation, schedule_zone: str, ctx: Context) -> MappedLayer
         zone = timeutil.get_zone(rot.zone)
     except ValueError as exc:
         raise Refusal(f"its time zone: {exc}", f"set an IANA time zone on it in {ctx.vendor_label}") from None
-    if rot.active_until is not None:
-        if rot.active_until <= ctx.exact_from:
-            ctx.notes.append(Note("layer", rot.vendor_id or rot.name, rot.where,
-                                  f"left out: it ended at {_when(rot.active_until, rot.zone)}, before the import's "
-                                  f"cut-over {_when(ctx.exact_from, rot.zone)}"))
-            return None
-        raise Refusal(f"it ends at {_when(rot.active_until, rot.zone)}, and an opsbook layer cannot end",
-                      "import with --from at or after that end once the new rotation has taken over, or remove "
-                      f"the end in {ctx.vendor_label} if the rotation should go on",
-                      "Layer.end: a local wall-clock time (or instant) from which the layer covers nothing")
+    if rot.active_until is not None and rot.active_until <= ctx.exact_from:
+        ctx.notes.append(Note("layer", rot.vendor_id or rot.name, rot.where,
+                              f"left out: it ended at {_when(rot.active_until, rot.zone)}, before the import's "
+                              f"cut-over {_when(ctx.exact_from, rot.zone)}"))
+        return None
     seconds = int(rot.turn.total_seconds())
     if rot.turn <= timedelta(0) or rot.turn != timedelta(seconds=seconds):
         raise Refusal(f"turns of {rot.turn} cannot be a layer's length", f"fix the rotation in {ctx.vendor_label}")
-    if rot.turn % HOUR:
-        raise Refusal(f"turns last {timeutil.format_duration(rot.turn)}, not a whole number of hours",
-                      f"use a turn of whole hours in {ctx.vendor_label}",
-                      "Layer.length in minutes or seconds (e.g. 90m), handing off at wall-clock times")
+    if rot.turn % MINUTE:
+        raise Refusal(f"turns last {timeutil.format_duration(rot.turn)}, not a whole number of minutes",
+                      f"use a turn of whole minutes in {ctx.vendor_label}",
+                      "Layer.length in seconds, handing off at wall-clock seconds")
+    if rot.turn < MIN_TURN:
+        raise Refusal(f"turns last {timeutil.format_duration(rot.turn)}; an opsbook layer's turn is at least "
+                      f"{timeutil.format_duration(MIN_TURN)} (the engine's work is bounded by the turns in a window)",
+                      f"use turns of {timeutil.format_duration(MIN_TURN)} or more in {ctx.vendor_label}")
     if not rot.members:
         raise Refusal("the rotation has nobody in it", f"add people to it in {ctx.vendor_label}, or delete it")
     members = [_member(ctx, group, i, rot) for i, group in enumerate(rot.members)]
@@ -331,38 +331,66 @@ def map_rotation(rot: Rotation, schedule_zone: str, ctx: Context) -> MappedLayer
                       "Restriction.from/to with seconds (HH:MM:SS)")
     restrict = None if windows == [(0, WEEK)] else restrictions_for(windows)
 
-    # Where the layer starts: a handoff, so that turns line up with the vendor's.
+    # Where the layer starts: a handoff, so that turns line up with the vendor's; the
+    # handoff in progress at the vendor's start, members rotated to match. A start in
+    # the middle of that turn becomes the layer's `from`.
     shift = 0
     start = rot.anchor
-    mid_turn_from: datetime | None = None
+    begin = handoff_at(rot.anchor, rot.turn, zone, 0)
     if rot.active_from is not None:
         shift = turn_in_progress(rot.anchor, rot.turn, zone, rot.active_from)
         start = rot.anchor + shift * rot.turn
-        if handoff_at(rot.anchor, rot.turn, zone, shift) != rot.active_from:
-            mid_turn_from = rot.active_from
+        begin = rot.active_from
+    if rot.active_until is not None and rot.active_until <= begin:
+        ctx.notes.append(Note("layer", rot.vendor_id or rot.name, rot.where,
+                              f"left out: it ends at {_when(rot.active_until, rot.zone)}, before it begins at "
+                              f"{_when(begin, rot.zone)}, so it covers nothing"))
+        return None
     n = len(members)
     ordered = [members[(i + shift) % n] for i in range(n)]
     data: dict[str, Any] = {"name": clean_line(rot.name, 120) or "layer", "members": ordered,
                             "start": _local_text(start), "length": timeutil.format_duration(rot.turn),
                             "backup": None}
+    if rot.active_from is not None and handoff_at(rot.anchor, rot.turn, zone, shift) != rot.active_from:
+        data["from"] = _wall_clock(rot.active_from, zone, rot, ctx, "begins")
+    if rot.active_until is not None:
+        data["end"] = _wall_clock(rot.active_until, zone, rot, ctx, "ends")
+        if not rot.until_cuts:
+            _check_until(rot, data, schedule_zone, ctx)
     if restrict is not None:
         data["restrict"] = restrict
     if rot.zone != schedule_zone:
         data["timezone"] = rot.zone
-    if mid_turn_from is not None:
-        begin = handoff_at(rot.anchor, rot.turn, zone, shift)
-        if mid_turn_from > ctx.exact_from and _covers(data, schedule_zone, begin, mid_turn_from):
-            raise Refusal(f"it begins at {_when(mid_turn_from, rot.zone)}, in the middle of a turn that started "
-                          f"at {_when(begin, rot.zone)}; an opsbook layer begins at a handoff",
-                          f"import with --from at or after {_when(mid_turn_from, rot.zone)}, or make the layer "
-                          f"begin at a handoff in {ctx.vendor_label}",
-                          "Layer.from: an instant before which the layer covers nothing, apart from the anchor `start`")
-        if mid_turn_from > begin:
-            ctx.notes.append(Note("layer", rot.vendor_id or rot.name, rot.where,
-                                  f"begins at the handoff {_when(begin, rot.zone)}, before the vendor's start "
-                                  f"{_when(mid_turn_from, rot.zone)} (which is before the cut-over): exact from the "
-                                  "cut-over on"))
     return MappedLayer(data, rot)
+
+
+def _wall_clock(moment: datetime, zone, rot: Rotation, ctx: Context, verb: str) -> str:
+    """``moment`` as the wall-clock text a layer's `from`/`end` takes, when that text means
+    exactly ``moment`` (a wall-clock time in a repeated fall-back hour means its first occurrence)."""
+    local = moment.astimezone(zone).replace(tzinfo=None)
+    if local.microsecond or timeutil.to_aware(local, zone).astimezone(UTC) != moment:
+        raise Refusal(f"it {verb} at {_when(moment, rot.zone)}, the second occurrence of a wall-clock time that "
+                      "happens twice (the fall-back hour), which a layer's wall-clock time cannot name",
+                      f"move it out of the repeated hour in {ctx.vendor_label}, or import with --from after it",
+                      "Layer.from/end with a UTC offset")
+    return _local_text(local)
+
+
+def _check_until(rot: Rotation, data: dict, zone: str, ctx: Context) -> None:
+    """An RFC 5545 ``until`` bounds when occurrences start; whether the vendor cuts one in
+    progress at ``until`` is not documented. Exact either way only when nothing is on call
+    across it: an occurrence (a turn, or the part of it on call) straddling ``until`` is refused."""
+    until = rot.active_until
+    open_ended = {k: v for k, v in data.items() if k != "end"}
+    pieces = _segments_with_turns(open_ended, zone, until - rot.turn - timedelta(days=8), until + timedelta(days=8))
+    for (s0, e0, k0), (s1, e1, k1) in zip(pieces, pieces[1:] + [(None, None, None)]):
+        across = s0 < until < e0 or (e0 == until and s1 == until and k1 == k0)
+        if across:
+            raise Refusal(f"its `until` ({_when(until, rot.zone)}) falls inside an on-call stretch; iCalendar's "
+                          "UNTIL bounds when occurrences start, and the vendor does not document whether the one in "
+                          "progress is cut there or runs to its end",
+                          f"set `until` to the end of an occurrence in {ctx.vendor_label}, or import with --from "
+                          "after the stretch has ended", None)
 
 
 def _model_schedule(name: str, zone: str, layers: list[dict], overrides: list[dict] | None = None):
@@ -374,10 +402,14 @@ def _model_schedule(name: str, zone: str, layers: list[dict], overrides: list[di
 
 
 def _segments(layer: dict, zone: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    return [(s, e) for s, e, _ in _segments_with_turns(layer, zone, start, end)]
+
+
+def _segments_with_turns(layer: dict, zone: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime, int]]:
     from opsbook.oncall.rotation import layer_segments
 
     schedule = _model_schedule("check", zone, [layer])
-    return [(s.start, s.end) for s in layer_segments(schedule, schedule.layers[0], start, end)]
+    return [(s.start, s.end, s.turn) for s in layer_segments(schedule, schedule.layers[0], start, end)]
 
 
 def _covers(layer: dict, zone: str, start: datetime, end: datetime) -> bool:
@@ -385,7 +417,7 @@ def _covers(layer: dict, zone: str, start: datetime, end: datetime) -> bool:
 
 
 def _layer_begin(layer: MappedLayer, zone: str) -> datetime:
-    local = datetime.fromisoformat(layer.data["start"])
+    local = datetime.fromisoformat(layer.data.get("from") or layer.data["start"])
     return timeutil.to_aware(local, timeutil.get_zone(layer.data.get("timezone", zone))).astimezone(UTC)
 
 
@@ -571,11 +603,15 @@ def map_policy(p: PolicyIR, ctx: Context) -> tuple[dict | None, list[Unmappable]
         if p.repeat > MAX_REPEAT:
             refuse(p.where, f"it repeats {p.repeat} times; opsbook allows at most {MAX_REPEAT}",
                    f"lower the repeat count in {label}", "EscalationPolicy.repeat up to the vendor's maximum")
-        length = f" every {timeutil.format_duration(p.round_length)}" if p.round_length else ""
-        refuse(p.where, f"it repeats {p.repeat} time{'s' * (p.repeat != 1)}{length}; opsbook's `repeat` does not say "
-               "when a round starts again, so the timing cannot be carried over",
-               f"set it not to repeat in {label} to import it, then add `repeat` by hand once opsbook can time it",
-               "EscalationPolicy.repeat_after: the delay from the start of one round to the start of the next")
+        last = max((step.after for step in p.steps), default=timedelta(0))
+        if p.round_length is None:
+            refuse(p.where, f"it repeats {p.repeat} time{'s' * (p.repeat != 1)} but the export does not say after "
+                   "how long a round starts again", f"export the policy again from {label}, with its repeat settings")
+        elif p.round_length <= timedelta(0) or p.round_length < last:
+            refuse(p.where, f"it starts a new round {timeutil.format_duration(p.round_length)} after the last "
+                   f"began, before its last step ({timeutil.format_duration(last)}) or at once; opsbook's "
+                   "repeat_after is at least the last step's delay and longer than 0",
+                   f"give the repeat a wait in {label}")
     if problems:
         return None, problems
     if not steps:
@@ -591,6 +627,9 @@ def map_policy(p: PolicyIR, ctx: Context) -> tuple[dict | None, list[Unmappable]
                 notify.append(target)
         out_steps.append({"after": timeutil.format_duration(after) if after else "0m", "notify": notify})
     data: dict[str, Any] = {"id": "", "name": clean_line(p.name, 120) or p.vendor_id, "steps": out_steps}
+    if p.repeat:
+        data["repeat"] = p.repeat
+        data["repeat_after"] = timeutil.format_duration(p.round_length)
     description = clean_line(f"Imported from {label} {p.vendor_id}" + (f". {p.description}" if p.description else ""), 300)
     data["description"] = description
     return data, []

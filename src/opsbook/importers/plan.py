@@ -287,6 +287,9 @@ def _schedule_map(data: dict):
         item["members"] = flow_seq(list(layer["members"]))
         item["start"] = layer["start"]
         item["length"] = layer["length"]
+        for key in ("from", "end"):
+            if key in layer:
+                item[key] = layer[key]
         item["backup"] = None
         if "timezone" in layer:
             item["timezone"] = layer["timezone"]
@@ -372,6 +375,9 @@ def _policy_map(policy: dict):
         s["notify"] = notify
         steps.append(s)
     item["steps"] = steps
+    for key in ("repeat", "repeat_after"):
+        if policy.get(key):
+            item[key] = policy[key]
     return item
 
 
