@@ -107,7 +107,6 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException:
         _remove(tmp)
         raise
-    _sync_folder(target.parent)
 
 
 # Errors that mean "this file system has no hard links", not "the name is taken".

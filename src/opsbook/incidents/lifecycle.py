@@ -224,8 +224,9 @@ def record(kb: KnowledgeBase, incident: Incident, change: Change) -> Incident:
         check_time(current, change.at)
         return edit_yaml_text(old, lambda data: change.apply(current, data))
 
-    new = edit_file(path, edit, check=lambda text: parse_incident(path, text, zone) and None)
-    return parse_incident(path, new, zone)
+    checked: list[Incident] = []
+    new = edit_file(path, edit, check=lambda text: checked.append(parse_incident(path, text, zone)))
+    return checked[-1] if checked else parse_incident(path, new, zone)
 
 
 # --- declaring --------------------------------------------------------------------

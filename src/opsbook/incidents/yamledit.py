@@ -7,19 +7,24 @@ turns ``"caf\\u00e9"`` into ``"café"``, ``~`` into nothing, drops a ``...``
 end marker, strips trailing spaces and gives every line one line ending. So its
 output is only a proposal, which ``_splice`` merges back into the original:
 
-1. The original is split into lines, each keeping its own ending (``\\r\\n``,
-   ``\\n`` or ``\\r``); ruamel.yaml reads a copy with plain ``\\n`` endings.
-2. ruamel.yaml's dump *before* the change must mean to opsbook's loader what
-   the original means (else the edit is refused, naming the first line read
-   differently); the lines it did not reproduce verbatim are its rewrites.
-3. After the change, the original lines are diffed against the new dump. Every
-   differing stretch (hunk) that touches one of ruamel.yaml's rewrites gets its
-   original text back, in whole or around the lines the change added, wherever
-   the spliced text still parses to exactly the data of ruamel.yaml's output.
-   Hunks are tried in groups and bisected, so a file with hundreds of rewrites
-   costs a few dozen parses, not one per hunk.
+1. The original is split into lines, each keeping its own ending (``\r\n``,
+   ``\n`` or ``\r``); ruamel.yaml reads a copy with plain ``\n`` endings (and,
+   if its scanner refuses a tab libyaml accepts, a copy with such tabs as spaces).
+2. Three texts are compared: the original, ruamel.yaml's dump of it unchanged
+   (*before*) and its dump after the change (*after*). *before* must mean to
+   opsbook's loader what the original means, else the edit is refused at the
+   first line read differently. Where *before* differs from the original,
+   ruamel.yaml rewrote something on its own (a *unit*: a line, a few lines, or
+   lines it dropped); where *after* differs from *before*, the change did.
+3. Each unit that comes through the change untouched gets its original lines
+   back (dropped lines go back into the gap they left, before or after lines
+   the change added there), wherever the spliced text still parses, with
+   opsbook's own loader, to exactly the data of *after*. Units are tried all
+   at once and bisected on failure, so hundreds of rewrites cost a few dozen
+   parses, not one each; a file ruamel.yaml reproduces costs none.
 4. Lines keep their own endings; a new line takes the ending of the line before
-   it; a missing final newline and a UTF-8 byte-order mark stay as they were.
+   it; a missing final newline and a UTF-8 byte-order mark stay as they were;
+   a line the change rewrote keeps the padding before its end-of-line comment.
 
 A comment the result would lose is refused with its line. Every edit is also
 re-validated by the caller with the loader's model before anything is written,
@@ -146,18 +151,6 @@ def _use_file_indent(yaml: YAML, text: str) -> None:
         yaml.indent(mapping=max(2, indent - offset) if offset else indent, sequence=indent, offset=offset)
 
 
-def load_document(text: str) -> tuple[YAML, Any]:
-    """ruamel.yaml's round-trip document of ``text`` (``\\n`` line endings), and
-    the YAML object set up to dump it with the file's indentation."""
-    yaml = _yaml()
-    try:
-        data = yaml.load(text)
-    except Exception as exc:  # ruamel raises many types; all mean "not YAML we can edit"
-        raise _unreadable(exc, text, 1) from None
-    _use_file_indent(yaml, text)
-    return yaml, data
-
-
 def dump_document(yaml: YAML, data: Any) -> str:
     out = io.StringIO()
     yaml.dump(data, out)
@@ -246,6 +239,9 @@ def _tabs_to_spaces(text: str) -> str | None:
     try:
         while (token := loader.get_token()) is not None:
             begin, end = token.start_mark.index, token.end_mark.index
+            if getattr(token, "style", None) in ("|", ">"):  # a block scalar's header line is no content
+                header_end = text.find("\n", begin, end)
+                begin = end if header_end < 0 else header_end + 1
             if end > begin:
                 starts.append(begin)
                 ends.append(max(end, ends[-1]) if ends else end)
@@ -622,7 +618,7 @@ def _edit(text: str, change: Callable[[Any], None], first_line: int, what: str) 
     if not isinstance(data, CommentedMap):
         raise EditError(f"{what} is not a mapping of keys", line=first_line)
     before = dump_document(yaml, data)
-    if before != normal:
+    if fixed or before != normal:
         _check_ruamel_reads_like_us(text, before, first_line)
     change(data)
     after = dump_document(yaml, data)
@@ -686,9 +682,9 @@ def locked(path: Path) -> Iterator[None]:
         try:
             fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
-            raise EditError(f"{path} does not exist") from None
+            raise EditError("the file does not exist", path=path) from None
         except OSError as exc:
-            raise EditError(f"cannot open {path}: {exc.strerror or exc}") from None
+            raise EditError(f"cannot open it: {exc.strerror or exc}", path=path) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
@@ -713,27 +709,37 @@ def edit_file(path: Path, edit: Callable[[str], str], check: Callable[[str], Non
     the link stays a link.
     """
     target = resolve(path)
-    with locked(target):
+    try:
+        with locked(target):
+            return _edit_locked(path, target, edit, check)
+    except EditError as exc:
+        if target != path and exc.path == target:
+            exc.path = path  # name the file as the person knows it; the link says where it points
+        raise
+
+
+def _edit_locked(path: Path, target: Path, edit: Callable[[str], str], check: Callable[[str], None] | None) -> str:
+    """Read, edit, check and write ``target`` (``path`` after symlinks); the lock is held."""
+    try:
+        with open(target, encoding="utf-8", newline="") as handle:
+            old = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EditError(f"cannot read it: {exc}", path=path) from None
+    try:
+        new = edit(old)
+        if check is not None:
+            check(new)
+        data = new.encode("utf-8")
+    except EditError as exc:
+        if exc.path is None:
+            exc.path = path
+        raise
+    except UnicodeEncodeError as exc:
+        raise EditError(f"the edit holds text that is not valid UTF-8 ({exc.object[exc.start:exc.end]!r}); "
+                        "nothing was written", path=path) from None
+    if new != old:
         try:
-            with open(target, encoding="utf-8", newline="") as handle:
-                old = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise EditError(f"cannot read {path}: {exc}") from None
-        try:
-            new = edit(old)
-            if check is not None:
-                check(new)
-            data = new.encode("utf-8")
-        except EditError as exc:
-            if exc.path is None:
-                exc.path = path
-            raise
-        except UnicodeEncodeError as exc:
-            raise EditError(f"the edit holds text that is not valid UTF-8 ({exc.object[exc.start:exc.end]!r}); "
-                            "nothing was written", path=path) from None
-        if new != old:
-            try:
-                write_atomic(target, data)
-            except OSError as exc:
-                raise EditError(f"cannot write: {exc.strerror or exc}; the file is unchanged", path=path) from None
-        return new
+            write_atomic(target, data)
+        except OSError as exc:
+            raise EditError(f"cannot write: {exc.strerror or exc}; the file is unchanged", path=path) from None
+    return new
