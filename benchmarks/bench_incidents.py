@@ -3,7 +3,8 @@
 Measures, in a temporary copy of a minimal knowledge base:
 - declaring N incidents in a row (each scans incidents/ for the next number);
 - one `incident note` on a record that already holds M timeline entries
-  (a ruamel round trip of the whole file, plus validation before the write);
+  (a ruamel.yaml load and two dumps, the splice into the original lines, and
+  validation before the write);
 - `opsbook validate` time spent in the OB5xx rules over P generated postmortems.
 
     python benchmarks/bench_incidents.py [--incidents 300] [--entries 2000] [--postmortems 2000]
