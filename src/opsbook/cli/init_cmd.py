@@ -13,16 +13,21 @@ from opsbook.cli.common import emit_json, usage_error
 @click.option("--timezone", "zone_name", default="UTC", show_default=True, help="IANA time zone of the team.")
 @click.option("--now", "now_text", metavar="TIME", default=None,
               help="Date the example content relative to this ISO 8601 instant (default: now).")
+@click.option("--opsbook-source", "source", metavar="REQUIREMENT", default=None,
+              help="What the workflows `pip install` (default: this version's release tag in the opsbook "
+                   "repository, git+https://github.com/opsbook/opsbook@vX.Y.Z). Pin a commit or a version.")
 @click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
-def init(directory: Path, name: str | None, zone_name: str, now_text: str | None, as_json: bool) -> None:
+def init(directory: Path, name: str | None, zone_name: str, now_text: str | None, source: str | None,
+         as_json: bool) -> None:
     """Create a new knowledge base in DIRECTORY.
 
     Writes opsbook.yaml, mkdocs.yml, one file of each kind and the GitHub
-    workflow. Never overwrites: if any of those files exists, nothing is written.
+    workflows (validate, site, status, handoff). Never overwrites: if any of
+    those files exists, nothing is written.
     """
     from opsbook.cli.common import parse_now
     from opsbook.fileio import create_exclusive
-    from opsbook.scaffold import scaffold_files
+    from opsbook.scaffold import DEFAULT_SOURCE, check_source, scaffold_files
     from opsbook.timeutil import get_zone
 
     try:
@@ -31,7 +36,11 @@ def init(directory: Path, name: str | None, zone_name: str, now_text: str | None
         raise usage_error(f"--timezone: {exc}") from None
     now = parse_now(now_text, get_zone(zone_name))
     name = name or directory.resolve().name.replace("-", " ").replace("_", " ").title() or "Example"
-    files = scaffold_files(name, zone_name, now)
+    try:
+        source = check_source(source) if source is not None else DEFAULT_SOURCE
+    except ValueError as exc:
+        raise usage_error(f"--opsbook-source: {exc}") from None
+    files = scaffold_files(name, zone_name, now, source)
     existing = [rel for rel in files if (directory / rel).exists()]
     if existing:
         shown = "\n  ".join(existing[:10]) + ("\n  ..." if len(existing) > 10 else "")

@@ -6,6 +6,7 @@ files are full of GitHub's own ``${{ ... }}`` expressions.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 
@@ -29,7 +30,25 @@ def _template_files() -> dict[str, str]:
     return out
 
 
-def scaffold_files(name: str, zone_name: str, now: datetime) -> dict[str, str]:
+# Where the workflows install opsbook from until it is on the package index: the
+# release tag of this version in the project's repository. Any pip requirement
+# works (`opsbook==1.0`, a commit URL, a wheel path); see `opsbook init --help`.
+DEFAULT_SOURCE = f"git+https://github.com/opsbook/opsbook@v{__version__}"
+# A pip requirement written into YAML and a double-quoted shell word: no quotes,
+# spaces, `$`, backticks or backslashes can reach either.
+_SOURCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:/@+=<>!,#%-]{0,299}")
+
+
+def check_source(source: str) -> str:
+    """``source`` if it is a pip requirement that is safe in a workflow, else ValueError."""
+    if not _SOURCE.fullmatch(source):
+        raise ValueError(f"{source!r} is not a pip requirement opsbook can write into a workflow: use letters, "
+                         "digits and . _ ~ : / @ + = < > ! , # % - only (e.g. opsbook==0.2.0 or "
+                         "git+https://github.com/acme/opsbook@<commit>)")
+    return source
+
+
+def scaffold_files(name: str, zone_name: str, now: datetime, source: str = DEFAULT_SOURCE) -> dict[str, str]:
     """Relative path -> content of every file of a new knowledge base."""
     from opsbook.schema import schema_folder_files
 
@@ -47,6 +66,7 @@ def scaffold_files(name: str, zone_name: str, now: datetime) -> dict[str, str]:
         "MONDAY": (today - timedelta(days=today.weekday())).isoformat(),
         "DUE": (today + timedelta(days=30)).isoformat(),
         "VERSION": __version__,
+        "OPSBOOK_SOURCE": check_source(source),
         "INC_START": iso(0), "INC_DETECT": iso(3), "INC_DECLARE": iso(5), "INC_ACK": iso(6),
         "INC_MITIGATE": iso(25), "INC_RESOLVE": iso(40),
     }
