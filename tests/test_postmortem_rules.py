@@ -200,3 +200,69 @@ def test_no_rule_code_is_defined_twice():
     codes = re.findall(r'define_rule\("(OB5\d\d)"', Path(module.__file__).read_text())
     assert len(codes) == len(set(codes)) == 9
     assert all(RULES[c].code == c for c in codes)
+
+
+# --- OB506 is linear: the name index finds exactly what every pattern on every line finds ---
+
+
+def _brute_force(people, text):
+    """The rule as it was: every person's patterns (longest name first) over the line."""
+    found, reported = [], set()
+    for person in people:
+        names = {person.id, person.name}
+        first = person.name.split()[0] if person.name.split() else ""
+        if len(first) > 2:
+            names.add(first)
+        for name in sorted(names, key=lambda n: (-len(n), n)):
+            match = re.compile(r"(?<![\w.@/-])" + re.escape(name) + r"(?![\w@/-]|\.\w)", re.IGNORECASE).search(text)
+            if match and person.id not in reported:
+                reported.add(person.id)
+                found.append((person.id, match.group(0), match.start()))
+    return found
+
+
+# Letters that case-fold across ASCII (İ ı K ſ), accents, a combining mark, separators
+# that end or continue a name (. @ / - '), and spaces.
+_ALPHABET = "aAbBiIkKsSeé\u0130\u0131\u212a\u017f\u0345\u03b9 .-@/'_1"
+
+
+def test_name_index_finds_what_every_pattern_finds():
+    from hypothesis import given, settings, strategies as st
+
+    from opsbook.check.postmortems import name_index
+    from opsbook.model.people import Person
+
+    word = st.text(alphabet=_ALPHABET, min_size=1, max_size=6).filter(lambda w: w.strip() and "\n" not in w)
+
+    @settings(max_examples=400, deadline=None)
+    @given(names=st.lists(st.tuples(st.from_regex(r"[a-z0-9][a-z0-9_-]{0,4}", fullmatch=True), word, word),
+                          min_size=1, max_size=5),
+           line=st.lists(st.one_of(word, st.sampled_from([" ", ", ", ". ", "-", "@"])), max_size=12))
+    def check(names, line):
+        people, seen = [], set()
+        for ident, first, last in names:
+            if ident in seen:
+                continue
+            seen.add(ident)
+            people.append(Person(id=ident, name=f"{first.strip()} {last.strip()}"))
+        text = "".join(line)
+        # The line built from the names themselves, so that matches are common.
+        text2 = " ".join(f"{p.name}" for p in people[::2]) + " and " + people[-1].id.upper()
+        for candidate in (text, text2):
+            got = [(pid, m.group(0), m.start()) for pid, m in name_index(people).search(candidate)]
+            assert got == _brute_force(people, candidate), (people, candidate)
+
+    check()
+
+
+def test_name_rule_is_linear_in_people():
+    """1,000 people: each line is tried against the patterns of its own words only."""
+    from opsbook.check.postmortems import name_index
+    from opsbook.model.people import Person
+
+    people = [Person(id=f"p{i}", name=f"Given{i} Family{i}") for i in range(1000)]
+    index = name_index(people)
+    text = "The pool had no timeout; Given7 Family7 and p999 restarted it, and then Given12 watched."
+    assert [(pid, m.group(0)) for pid, m in index.search(text)] == [
+        ("p7", "Given7 Family7"), ("p12", "Given12"), ("p999", "p999")]
+    assert len(index.always) == 0 and len(index.by_word) == 2000  # "given7" and "p7" ...

@@ -12,6 +12,7 @@ communication templates responders will render in a hurry.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Iterable
 
 from opsbook.check.registry import Context, check
@@ -148,38 +149,95 @@ def root_cause_unknown(ctx: Context) -> Iterable[Diagnostic]:
                          "nobody owns stays unknown", line=number, column=len(text) - len(text.lstrip()) + 1)
 
 
-def _name_patterns(ctx: Context) -> list[tuple[str, re.Pattern]]:
-    out = []
-    for person in ctx.kb.people.values():
+_NAME_BEFORE = r"(?<![\w.@/-])"
+_NAME_AFTER = r"(?![\w@/-]|\.\w)"
+_WORD = re.compile(r"\w+")
+_LEADING_WORD = re.compile(r"\w*")
+# The only characters outside ASCII that re.IGNORECASE matches to an ASCII one
+# (İ and ı to i, the Kelvin sign to k, long s to s; found by trying every code
+# point): folded before a line's words are looked up.
+_TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u212a": "k", "\u017f": "s"})
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Every person's name patterns, found by the first word of the name.
+
+    A pattern can only match a line that contains its name's first word as a
+    whole word (the pattern starts at a word boundary and the name's first word
+    ends at one), so a line is tried against the patterns of its own words, not
+    against everyone's: lines + people, not lines x people. Names that start
+    with a non-word character, whose first word is not plain ASCII, or whose
+    first word is followed by a character outside ASCII are tried on every
+    line, as before, so that Unicode case folding needs no model here.
+    """
+
+    patterns: tuple[tuple[str, re.Pattern], ...]
+    """(person id, pattern) in the order the rule tries them."""
+    by_word: dict[str, tuple[int, ...]]
+    """Lower-cased first word of a name -> indexes into ``patterns``."""
+    always: tuple[int, ...]
+
+    def search(self, text: str) -> list[tuple[str, re.Match]]:
+        """(person id, first match) per person named in ``text``, in pattern order:
+        for each person the longest of their names that occurs."""
+        found = set(self.always)
+        if self.by_word:
+            folded = text if text.isascii() else text.translate(_TO_ASCII)
+            for word in _WORD.findall(folded.lower()):
+                hit = self.by_word.get(word)
+                if hit:
+                    found.update(hit)
+        out: list[tuple[str, re.Match]] = []
+        reported: set[str] = set()
+        for i in sorted(found):
+            person_id, pattern = self.patterns[i]
+            if person_id in reported:
+                continue
+            match = pattern.search(text)
+            if match:
+                reported.add(person_id)
+                out.append((person_id, match))
+        return out
+
+
+def name_index(people) -> NameIndex:
+    patterns: list[tuple[str, re.Pattern]] = []
+    by_word: dict[str, list[int]] = {}
+    always: list[int] = []
+    for person in people:
         names = {person.id, person.name}
         first = person.name.split()[0] if person.name.split() else ""
         if len(first) > 2:
             names.add(first)
-        for name in sorted(names, key=len, reverse=True):
-            out.append((person.id, re.compile(r"(?<![\w.@/-])" + re.escape(name) + r"(?![\w@/-]|\.\w)",
-                                              re.IGNORECASE)))
-    return out
+        # Longest first; equal lengths alphabetically (a set's order is not stable).
+        for name in sorted(names, key=lambda n: (-len(n), n)):
+            index = len(patterns)
+            patterns.append((person.id, re.compile(_NAME_BEFORE + re.escape(name) + _NAME_AFTER, re.IGNORECASE)))
+            word = _LEADING_WORD.match(name).group(0)
+            after = name[len(word):len(word) + 1]
+            if word and word.isascii() and after.isascii():
+                by_word.setdefault(word.lower(), []).append(index)
+            else:
+                always.append(index)
+    return NameIndex(tuple(patterns), {k: tuple(v) for k, v in by_word.items()}, tuple(always))
 
 
 @check
 def person_in_root_cause(ctx: Context) -> Iterable[Diagnostic]:
     if not ctx.kb.config.policies.postmortems.names_in_root_cause:
         return
-    patterns = _name_patterns(ctx)
+    index = name_index(ctx.kb.people.values())
     for pm in ctx.kb.postmortem_list:
         section = section_lines(pm, ROOT_CAUSE_HEADINGS)
         if section is None:
             continue
         for number, text in section[1]:
-            reported: set[str] = set()
-            for person_id, pattern in patterns:
-                match = pattern.search(text)
-                if match and person_id not in reported:
-                    reported.add(person_id)
-                    yield Diagnostic(PERSON_IN_ROOT_CAUSE, pm.file,
-                                     f"the root cause names a person ('{match.group(0)}')",
-                                     "a root cause is a condition of the system; say what allowed the action, "
-                                     "not who took it", line=number, column=match.start() + 1)
+            for _person_id, match in index.search(text):
+                yield Diagnostic(PERSON_IN_ROOT_CAUSE, pm.file,
+                                 f"the root cause names a person ('{match.group(0)}')",
+                                 "a root cause is a condition of the system; say what allowed the action, "
+                                 "not who took it", line=number, column=match.start() + 1)
 
 
 # --- communication templates --------------------------------------------------------
