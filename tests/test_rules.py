@@ -89,7 +89,10 @@ READING = [
     Case("OB004-empty-file", {"incidents/INC-2026-002.yaml": ""}, "OB004", "incidents/INC-2026-002.yaml", 1, 1),
     Case("OB004-only-comments", {"incidents/INC-2026-002.yaml": "# nothing\n# here\n"},
          "OB004", "incidents/INC-2026-002.yaml", 1, 1),
-    Case("OB005-no-front-matter", {"runbooks/x.md": "# Title\n\n## Trigger\n"}, "OB005", "runbooks/x.md", 1, 1),
+    # Runbooks and playbooks may come without front matter; postmortems may not.
+    Case("OB005-no-front-matter", {"postmortems/x.md": "# Title\n\n## Summary\n"}, "OB005", "postmortems/x.md", 1, 1),
+    Case("OB005-toml-front-matter", {"runbooks/x.md": "+++\ntitle = 'x'\n+++\n# Title\n"}, "OB005", "runbooks/x.md",
+         1, 1, message="TOML"),
     Case("OB005-unterminated-front-matter", {"runbooks/x.md": "---\ntitle: x\n# Title\n"},
          "OB005", "runbooks/x.md", 1, 1, message="never closed"),
     Case("OB006-duplicate-key", {"incidents/INC-2026-002.yaml": "id: INC-2026-002\ntitle: a\ntitle: b\n"},
@@ -98,14 +101,21 @@ READING = [
          "OB006", RB, 8, 1, message="first defined on line 2"),
     Case("OB007-top-level-list", {"incidents/INC-2026-002.yaml": "- id: INC-2026-002\n- title: x\n"},
          "OB007", "incidents/INC-2026-002.yaml", 1, 1, message="found list"),
+    Case("OB010-unclosed-fence-hides-sections", sub(RB, "## Rollback\n", "````\n## Rollback\n```\n"), "OB010", RB, 28, 1,
+         message="opened with ```` on line 28 is never closed", hint="at least 4", also={"OB301"}),
     Case("OB009-alias-bomb", {"incidents/INC-2026-002.yaml": ALIAS_BOMB}, "OB009", "incidents/INC-2026-002.yaml", 1, 1),
 ]
 
 SCHEMA = [
     Case("OB101-unknown-key-flow", sub(PEOPLE, "email: bob@", "emial: bob@"), "OB101", PEOPLE, 3, "emial",
          hint="did you mean 'email'?"),
-    Case("OB101-unknown-key-front-matter", sub(RB, "last_reviewed: 2026-05-22", "last_reviewd: 2026-05-22"),
-         "OB101", RB, 7, 1, hint="did you mean 'last_reviewed'?"),
+    Case("OB101-unknown-key-front-matter", sub(PM, "date: 2026-03-18", "dat: 2026-03-18"),
+         "OB101", PM, 6, 1, hint="did you mean 'date'?", also={"OB102", "OB306"}),
+    # A runbook keeps keys opsbook does not read (another tool's); only a look-alike is reported.
+    Case("OB109-typo-of-a-known-key-kept", sub(RB, "last_reviewed: 2026-05-22", "last_reviewd: 2026-05-22"),
+         "OB109", RB, 7, 1, level="warning", hint="did you mean 'last_reviewed'?", also={"OB302"}),
+    Case("OB109-typo-of-owner", sub(RB, "owner: payments", "ownr: payments"),
+         "OB109", RB, 4, 1, level="warning", hint="did you mean 'owner'?"),
     Case("OB101-unknown-key-nested-policy", {ORG: BASE_FILES[ORG] + "policies:\n  runbooks:\n    review_evry: 90d\n"},
          "OB101", ORG, 18, 5, hint="did you mean 'review_every'?", message="in policies.runbooks"),
     Case("OB101-unknown-key-no-close-match", sub(ORG, "    tier: 1\n", "    tier: 1\n    zzz: 1\n"),
@@ -216,6 +226,27 @@ POLICIES = [
          message="Rollback", hint="## Rollback"),
     Case("OB301-heading-only-in-code-fence",
          sub(RB, "## Escalation\n", "```\n## Escalation\n```\n"), "OB301", RB, 10, 1, message="Escalation"),
+    Case("OB301-near-miss-did-you-mean", sub(RB, "## Mitigation\n", "## Mitigations\n"), "OB301", RB, 10, 1,
+         message="Mitigation", hint="did you mean 'Mitigations' (line 20)?"),
+    # A setext heading and one indented by three spaces are sections: the only finding is the fence.
+    Case("OB010-setext-and-indented-headings-count",
+         {RB: BASE_FILES[RB].replace("## Trigger\n", "Trigger\n-------\n").replace("## Rollback\n", "   ## Rollback\n")
+          .replace("Page the payments backup.\n", "Page the payments backup.\n\n```\nx\n")},
+         "OB010", RB, 37, 1, message="never closed"),
+    Case("OB309-section-only-says-todo", sub(RB, "Fail over to the second acquirer.", "TODO"), "OB309", RB, 20, 1,
+         message="'Mitigation' only says 'TODO'"),
+    Case("OB309-section-empty", sub(RB, "\nThe error rate drops below 0.5%.\n", ""), "OB309", RB, 24, 1,
+         message="is empty"),
+    Case("OB310-missing-image", sub(RB, "Check the acquirer dashboard.", "Check ![the graph](img/graph.png)."),
+         "OB310", RB, 18, 1, message="img/graph.png"),
+    Case("OB310-link-outside-published-folders", sub(RB, "Check the acquirer dashboard.",
+                                                     "See [the config](../../opsbook.yaml)."),
+         "OB310", RB, 18, 1, message="outside the published folders"),
+    Case("OB311-missing-anchor", sub(RB, "Check the acquirer dashboard.", "See [below](#mitigations)."),
+         "OB311", RB, 18, 1, level="warning", hint="did you mean '#mitigation'?"),
+    Case("OB312-hugo-ref-shortcode", sub(RB, "Check the acquirer dashboard.",
+                                         'See [ledger]({{< ref "ledger.md" >}}).'),
+         "OB312", RB, 18, 1, message="Hugo shortcode"),
     Case("OB302-review-overdue", sub(RB, "last_reviewed: 2026-05-22", "last_reviewed: 2025-04-27"),
          "OB302", RB, 7, 16, level="warning", message="2025-04-27, due every 180d, so by 2025-10-24"),
     Case("OB302-review-every-override", sub(RB, "last_reviewed: 2026-05-22", "last_reviewed: 2026-04-01\n"
@@ -329,15 +360,16 @@ CLEAN = {
     },
     "prometheus-runbook-profile": {
         ORG: BASE_FILES[ORG] + "policies:\n  runbooks:\n    profile: prometheus\n",
-        RB: BASE_FILES[RB].split("---\n# ")[0] + "---\n## Meaning\n\n## Impact\n\n## Diagnosis\n\n## Mitigation\n",
+        RB: BASE_FILES[RB].split("---\n# ")[0] + "---\n## Meaning\n\nm\n\n## Impact:\n\ni\n\n"
+                                                 "DIAGNOSIS\n---------\n\nd\n\n## Mitigation\n\nx\n",
     },
     "custom-required-sections": {
         ORG: BASE_FILES[ORG] + "policies:\n  runbooks:\n    required_sections: [Steps]\n",
-        RB: BASE_FILES[RB].split("---\n# ")[0] + "---\n## Steps\n",
+        RB: BASE_FILES[RB].split("---\n# ")[0] + "---\n## Steps\n\n1. do it\n",
     },
     "section-titles-ignore-case-and-ampersand": {
         ORG: BASE_FILES[ORG] + "policies:\n  runbooks:\n    required_sections: [Rollback and Recovery]\n",
-        RB: BASE_FILES[RB].split("---\n# ")[0] + "---\n## rollback & recovery\n",
+        RB: BASE_FILES[RB].split("---\n# ")[0] + "---\n## rollback & recovery\n\nundo\n",
     },
     "unquoted-clock-times": sub(SCHED, 'from: "09:00", to: "17:00"', "from: 09:00, to: 17:30"),
     "restriction-to-2400": sub(SCHED, 'to: "17:00"', 'to: "24:00"'),

@@ -59,6 +59,7 @@ DUPLICATE_KEY = _rule("OB006", "duplicate-key", E, "a mapping repeats a key")
 NOT_A_MAPPING = _rule("OB007", "not-a-mapping", E, "the document is not a mapping of keys")
 UNREADABLE = _rule("OB008", "unreadable", E, "the file could not be read")
 YAML_ALIASES = _rule("OB009", "yaml-alias-expansion", E, "YAML aliases expand to too much data")
+UNCLOSED_FENCE = _rule("OB010", "unclosed-code-fence", E, "a fenced code block is never closed, so the rest of the page is code")
 # 1xx: schema
 UNKNOWN_KEY = _rule("OB101", "unknown-key", E, "a key the format does not define")
 MISSING_KEY = _rule("OB102", "missing-key", E, "a required key is absent")
@@ -67,6 +68,7 @@ INVALID_TIMEZONE = _rule("OB104", "invalid-timezone", E, "not an IANA time zone 
 INVALID_DURATION = _rule("OB105", "invalid-duration", E, "not a duration like 90s, 5m, 1h, 2d, 1w")
 INVALID_TIME = _rule("OB106", "invalid-time", E, "not an ISO 8601 date or time")
 ID_MISMATCH = _rule("OB107", "id-mismatch", E, "an id disagrees with its file name")
+UNKNOWN_KEY_KEPT = _rule("OB109", "unknown-key-kept", W, "a front-matter key opsbook does not read, close to one it does (kept for the page)")
 FILE_NAME = _rule("OB108", "file-name", E, "a content file or folder name is not a safe id: only A-Z, a-z, 0-9, '.', '-' and '_'")
 # 2xx: references
 UNKNOWN_PERSON = _rule("OB201", "unknown-person", E, "a person id that people.yaml does not define")
@@ -91,6 +93,15 @@ ACTION_ITEM_DUE = _rule("OB305", "action-item-due", E, "an action item has no du
 POSTMORTEM_MISSING = _rule("OB306", "postmortem-missing", E, "an incident's severity requires a postmortem that is overdue")
 INCIDENT_TIME_ORDER = _rule("OB307", "incident-time-order", E, "an incident's milestones are out of order")
 INCIDENT_ROLES = _rule("OB308", "incident-roles", W, "an incident lacks a role its severity requires")
+RUNBOOK_SECTION_EMPTY = _rule("OB309", "runbook-section-empty", E, "a section the policy requires is empty or only says TODO")
+BROKEN_LINK = _rule("OB310", "broken-link", E, "a relative link or image points at a file that does not exist")
+MISSING_ANCHOR = _rule("OB311", "missing-anchor", W, "a link's #anchor names no heading in its target")
+FOREIGN_SYNTAX = _rule("OB312", "foreign-link-syntax", E, "another tool's link syntax (Hugo's {{< ref >}}) that the site shows as text")
+# 7xx: alerts (Prometheus rule files)
+ALERT_WITHOUT_RUNBOOK = _rule("OB701", "alert-without-runbook", E, "an alerting rule has no runbook")
+RUNBOOK_URL_NOWHERE = _rule("OB702", "runbook-url-nowhere", E, "a rule's runbook_url points at the site or the collection, but at no runbook")
+RULE_FILE = _rule("OB703", "rule-file", E, "a Prometheus rule file could not be read")
+ORPHAN_ALERT = _rule("OB704", "orphan-alert", W, "a runbook names an alert that no rule defines")
 del E, W
 
 

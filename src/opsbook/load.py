@@ -337,20 +337,70 @@ def load_yaml_document(cls: type[Document], path: Path, zone) -> tuple[Document 
 
 
 def load_markdown_document(cls: type[MarkdownDocument], path: Path, zone) -> tuple[MarkdownDocument | None, list[Diagnostic]]:
+    """A Markdown file with its front matter validated against ``cls``.
+
+    Runbooks and playbooks (``cls.front_matter_optional``, ``cls.passthrough``)
+    are read as they come from other tools: a file without front matter takes
+    its title from its first heading; keys ``cls`` does not define are kept for
+    the page, and only one that looks like a typo of a known key is reported
+    (a warning, OB109)."""
     text, diags = read_text(path)
     if text is None:
         return None, diags
-    split, diags = split_front_matter(path, text)
+    optional = getattr(cls, "front_matter_optional", False)
+    split, diags = split_front_matter(path, text, required=not optional)
     if split is None:
         return None, diags
     data, diags = parse_yaml(path, split.yaml_text, split.yaml_first_line, allow_empty=True)
     if diags:
         return None, diags
-    doc, diags = _validate(cls, path, {} if data is None else data, {"zone": zone})
+    data = {} if data is None else data
+    extra: dict = {}
+    warnings: list[Diagnostic] = []
+    if getattr(cls, "passthrough", False) and isinstance(data, dict):
+        data, extra, warnings = _split_known_keys(cls, path, data)
+        if "title" in cls.model_fields and not data.get("title"):
+            data = {**data, "title": _title_from_body(split.body, split.body_first_line, path)}
+    doc, diags = _validate(cls, path, data, {"zone": zone})
     if doc is not None:
         doc._body = split.body
         doc._body_first_line = split.body_first_line
-    return doc, diags
+        if extra:
+            doc._extra = extra
+    return doc, warnings + diags
+
+
+def _split_known_keys(cls: type[BaseModel], path: Path, data: dict) -> tuple[dict, dict, list[Diagnostic]]:
+    """(keys ``cls`` defines, the others, OB109 warnings for the others that look like typos)."""
+    from opsbook.diagnostics import UNKNOWN_KEY_KEPT
+    from opsbook.model.runbook import FOREIGN_KEYS
+
+    known_keys = _keys_of(cls)
+    known, extra, warnings = {}, {}, []
+    for key, value in data.items():
+        if isinstance(key, str) and key in known_keys:
+            known[key] = value
+            continue
+        extra[key] = value
+        name = str(key)
+        if name in FOREIGN_KEYS:
+            continue
+        close = closest(name, known_keys)
+        if close is not None:
+            warnings.append(Diagnostic(
+                UNKNOWN_KEY_KEPT, path,
+                f"unknown key '{shown(name)}' is kept and passed to the page, but opsbook does not read it",
+                f"did you mean '{close}'? (keys opsbook reads: {', '.join(known_keys)})",
+                path=(key,), at_key=True))
+    return known, extra, warnings
+
+
+def _title_from_body(body: str, first_line: int, path: Path) -> str:
+    """The first heading's text, else the file name: a runbook without front matter is titled by its body."""
+    from opsbook.markdown import read
+
+    title = read(body, first_line).title
+    return title if title else path.stem.replace("-", " ").replace("_", " ").strip() or path.stem
 
 
 def _content_id(path: Path, folder: Path) -> str:

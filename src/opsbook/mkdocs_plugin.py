@@ -153,7 +153,30 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
             generated.edit_uri = self._edit_path(page.source) if page.source else None
             files.append(generated)
         log.info("opsbook: added %d pages for the %s audience", len(pages), self.config.audience)
+        self._add_files_beside_content(files, config)
         return files
+
+    def _add_files_beside_content(self, files: Files, config: MkDocsConfig) -> None:
+        """Images and other files beside runbooks, playbooks and postmortems, at the same
+        relative paths, so a collection's ``![](img/x.png)`` works on the site; index pages
+        the loader skips (``_index.md``) go as they are."""
+        from opsbook.render.runbooks import published_beside_content
+
+        assert self._kb is not None and self._root is not None
+        added = 0
+        for site_path, path in published_beside_content(self._kb, self.config.audience):
+            if files.get_file_from_path(site_path) is not None:
+                raise PluginError(f"opsbook: {config.docs_dir}/{site_path} would hide {site_path} beside the "
+                                  f"knowledge base's content; rename or remove one of them")
+            file = File(site_path, src_dir=str(self._root), dest_dir=config.site_dir,
+                        use_directory_urls=config.use_directory_urls)
+            file.abs_src_path = str(path)
+            if file.is_documentation_page():
+                file.edit_uri = self._edit_path(path)
+            files.append(file)
+            added += 1
+        if added:
+            log.info("opsbook: added %d files beside the content", added)
 
     def on_page_context(self, context, /, *, page, config: MkDocsConfig, nav):
         # Themes print page titles into <title> and the nav. Material runs them

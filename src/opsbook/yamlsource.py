@@ -275,8 +275,25 @@ class FrontMatterSplit:
     body_first_line: int  # 1-based line where the body starts
 
 
-def split_front_matter(path: Path, text: str) -> tuple[FrontMatterSplit | None, list[Diagnostic]]:
+_TOML_FENCE = re.compile(r"^\+\+\+[ \t]*\r?$")
+
+
+def split_front_matter(path: Path, text: str, *, required: bool = True) -> tuple[FrontMatterSplit | None, list[Diagnostic]]:
+    """The YAML between a first line '---' and the next '---' (or '...') line, and the body after it.
+
+    ``required=False`` (runbooks, playbooks): a file that does not start with
+    '---' has no front matter, and all of it is the body. Hugo's TOML front
+    matter ('+++') is still an error, located, because it would otherwise be
+    published as text.
+    """
     lines = text.split("\n")
+    if not required and lines and _TOML_FENCE.match(lines[0]):
+        return None, [Diagnostic(
+            FRONT_MATTER, path, "front matter in TOML ('+++') is not read; opsbook reads YAML front matter",
+            "convert it to YAML between '---' lines (Hugo reads YAML front matter too: `hugo convert toYAML`), "
+            "or remove it", line=1, column=1)]
+    if not required and (not lines or not _FENCE.match(lines[0])):
+        return FrontMatterSplit(yaml_text="", body=text, yaml_first_line=1, body_first_line=1), []
     if not lines or not _FENCE.match(lines[0]):
         return None, [Diagnostic(
             FRONT_MATTER, path, "expected YAML front matter starting with a '---' line at line 1",

@@ -14,9 +14,13 @@ from opsbook.diagnostics import (
     INCIDENT_TIME_ORDER,
     POSTMORTEM_MISSING,
     RUNBOOK_REVIEW_OVERDUE,
+    RUNBOOK_SECTION_EMPTY,
     RUNBOOK_SECTION_MISSING,
     Diagnostic,
+    shown,
 )
+from opsbook.markdown import is_placeholder, section_key
+from opsbook.suggest import closest
 from opsbook.model.incident import MILESTONE_ORDER
 from opsbook.timeutil import format_duration, humanize, start_of_day
 
@@ -25,36 +29,69 @@ def _days(delta) -> str:
     return f"{delta.days} day{'s' if delta.days != 1 else ''}"
 
 
-def _norm(title: str) -> str:
-    return " ".join(title.lower().replace("&", "and").split())
-
-
 @check
 def runbook_sections(ctx: Context) -> Iterable[Diagnostic]:
+    """Required sections, matched as CommonMark reads headings (code blocks hold none),
+    case-insensitively and ignoring trailing punctuation; near misses get a did-you-mean,
+    and a required section that is empty or only says TODO is a finding too."""
     policy = ctx.kb.config.policies.runbooks
-    required = policy.sections
     for doc in ctx.kb.runbook_list:
-        present = {_norm(h.text) for h in doc.headings() if h.level >= 2}
-        missing = [name for name in required if _norm(name) not in present]
+        rules = doc.rules(policy)
+        if rules.is_page or not rules.sections:
+            continue
+        sections = [s for s in doc.markdown.sections if s.heading.level >= 2]
+        present = {}
+        for section in sections:
+            present.setdefault(section_key(section.heading.text), section)
+        missing = [name for name in rules.sections if section_key(name) not in present]
+        near = {}
+        unused = {key: s for key, s in present.items() if key not in {section_key(n) for n in rules.sections}}
+        for name in missing:
+            close = closest(section_key(name), list(unused))
+            if close is not None:
+                near[name] = unused.pop(close)
         if missing:
             names = ", ".join(missing)
+            first = missing[0]
+            if first in near:
+                heading = near[first].heading
+                hint = (f"did you mean '{shown(heading.text)}' (line {heading.line})? rename it to '## {first}'; "
+                        "the policy is set in opsbook.yaml under policies.runbooks")
+            else:
+                hint = (f"add '## {first}' with what a responder does there; the policy is set in opsbook.yaml "
+                        "under policies.runbooks (a folder can have its own: policies.runbooks.folders)")
+            others = [f"'{shown(near[n].heading.text)}' for {n}" for n in missing[1:] if n in near]
+            if others:
+                hint += "; also " + ", ".join(others)
             yield Diagnostic(
                 RUNBOOK_SECTION_MISSING, doc.file,
-                f"runbook lacks the section{'s' if len(missing) > 1 else ''} {names} "
-                f"(policy: {policy.profile if policy.required_sections is None else 'required_sections'})",
-                f"add '## {missing[0]}' with what a responder does there; the policy is set in opsbook.yaml "
-                "under policies.runbooks", line=doc.body_first_line, column=1)
+                f"runbook lacks the section{'s' if len(missing) > 1 else ''} {names} (policy: {rules.profile})",
+                hint, line=doc.body_first_line, column=1)
+        for name in rules.sections:
+            section = present.get(section_key(name))
+            if section is not None and is_placeholder(section.text):
+                said = section.text.strip()
+                what = f"only says '{shown(said[:40])}'" if said else "is empty"
+                yield Diagnostic(
+                    RUNBOOK_SECTION_EMPTY, doc.file, f"the required section '{shown(section.heading.text)}' {what}",
+                    f"write what a responder does under '{shown(section.heading.text)}', or ask the owner to",
+                    line=section.heading.line, column=1)
 
 
 @check
 def runbook_reviews(ctx: Context) -> Iterable[Diagnostic]:
-    default = ctx.kb.config.policies.runbooks.review_every
+    policy = ctx.kb.config.policies.runbooks
     today = ctx.now.astimezone(ctx.kb.zone).date()
     for doc in ctx.kb.runbook_list:
-        interval = doc.review_every or default
+        rules = doc.rules(policy)
+        if rules.is_page or not rules.reviews:
+            continue
+        interval = doc.review_every or rules.review_every
         if doc.last_reviewed is None:
             yield Diagnostic(RUNBOOK_REVIEW_OVERDUE, doc.file, "runbook has no last_reviewed date",
-                             f"review it and add last_reviewed: {today.isoformat()}", path=())
+                             f"review it and add last_reviewed: {today.isoformat()}"
+                             + ("" if doc.extra or doc.body_first_line > 1 else
+                                " in front matter (a '---' block at the top)"), path=())
             continue
         due = doc.last_reviewed + interval
         if due < today:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import Field
@@ -18,7 +21,11 @@ RUNBOOK_PROFILES: dict[str, tuple[str, ...]] = {
     "standard": ("Trigger", "Diagnosis", "Mitigation", "Verification", "Rollback", "Escalation"),
     # The Prometheus community's runbook layout (prometheus-operator/runbooks).
     "prometheus": ("Meaning", "Impact", "Diagnosis", "Mitigation"),
+    # Nothing required: a folder of notes, or a collection taken as it is.
+    "none": (),
 }
+
+Profile = Literal["standard", "prometheus", "none"]
 
 
 def _repository(value: str) -> str:
@@ -52,20 +59,130 @@ class Service(Strict):
     """Where the service's code lives (a URL)."""
 
 
+def _glob(pattern: str) -> re.Pattern:
+    """A path glob: `*` and `?` within one name, `**/` any number of folders."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
+def _folder_key(value: str) -> str:
+    cleaned = value.strip().strip("/")
+    if not cleaned or cleaned.startswith(("/", "..")) or "/../" in f"/{cleaned}/" or "\\" in cleaned:
+        raise ValueError("expected a folder under runbooks/, such as 'kubernetes' or 'community/etcd'")
+    return cleaned
+
+
+FolderKey = Annotated[str, AfterValidator(_folder_key)]
+
+
+class RunbookFolder(Strict):
+    """What a folder under runbooks/ holds and the rules for it; its sub-folders inherit them."""
+
+    pages: bool = False
+    """Every file in the folder is a page (helpers, an index, notes), published but not held to the runbook policy."""
+    profile: Profile | None = None
+    """The section profile for the folder's runbooks (standard, prometheus or none); default: the policy's."""
+    required_sections: list[Line] | None = None
+    """Overrides the profile's section list for the folder."""
+    review_every: Duration | None = None
+    """The review interval for the folder's runbooks; default: the policy's."""
+    reviews: bool | None = None
+    """false: no review reminders (OB302) for this folder, e.g. a community collection reviewed upstream."""
+
+
+@dataclass(frozen=True)
+class RunbookRules:
+    """The rules that hold for one file under runbooks/, after folders are applied."""
+
+    is_page: bool
+    sections: tuple[str, ...]
+    profile: str
+    """Where the section list comes from, for messages: 'standard', 'required_sections', 'folder kubernetes'."""
+    reviews: bool
+    review_every: timedelta
+
+
 class RunbookPolicy(Strict):
-    profile: Literal["standard", "prometheus"] = "standard"
+    profile: Profile = "standard"
     """Which set of required sections applies: standard (Trigger, Diagnosis, Mitigation,
-    Verification, Rollback, Escalation) or prometheus (Meaning, Impact, Diagnosis, Mitigation)."""
+    Verification, Rollback, Escalation), prometheus (Meaning, Impact, Diagnosis, Mitigation) or none."""
     required_sections: list[Line] | None = None
     """Overrides the profile's section list when given."""
     review_every: Duration = Field(default="180d", validate_default=True)
     """How often a runbook must be reviewed (its last_reviewed date moved)."""
+    pages: list[Line] = []
+    """Globs under runbooks/ of files that are pages, not runbooks (published, not held to the policy),
+    e.g. '**/overview.md', 'general/*'. A file's own `kind: page` does the same."""
+    folders: dict[FolderKey, RunbookFolder] = {}
+    """Rules per folder under runbooks/ (the deepest folder that contains a file wins), e.g.
+    `kubernetes: {profile: prometheus, reviews: false}` or `helpers: {pages: true}`."""
 
     @property
     def sections(self) -> tuple[str, ...]:
         if self.required_sections is not None:
             return tuple(self.required_sections)
         return RUNBOOK_PROFILES[self.profile]
+
+    def rules_for(self, runbook_id: str, kind: str | None = None) -> RunbookRules:
+        """The rules for the file ``runbooks/<runbook_id>.md`` (``kind``: its front matter's)."""
+        folder_names = [name for name in self.folders
+                        if runbook_id.startswith(name + "/") or runbook_id == name]
+        chain = [self.folders[name] for name in sorted(folder_names, key=len)]
+        sections, source = self.sections, (self.profile if self.required_sections is None else "required_sections")
+        review_every, reviews, pages = self.review_every, True, False
+        for name, folder in zip(sorted(folder_names, key=len), chain):
+            if folder.required_sections is not None:
+                sections, source = tuple(folder.required_sections), f"folders.{name}.required_sections"
+            elif folder.profile is not None:
+                sections, source = RUNBOOK_PROFILES[folder.profile], f"{folder.profile}, from folders.{name}"
+            review_every = folder.review_every or review_every
+            reviews = reviews if folder.reviews is None else folder.reviews
+            pages = pages or folder.pages
+        path = f"{runbook_id}.md"
+        if not pages:
+            pages = any(_glob(pattern).fullmatch(path) or _glob(pattern).fullmatch(runbook_id)
+                        for pattern in self.pages)
+        if kind is not None:
+            pages = kind == "page"
+        return RunbookRules(pages, sections, source, reviews, review_every)
+
+
+def _rule_path(value: str) -> str:
+    if not value.strip():
+        raise ValueError("expected a path or glob of Prometheus rule files, relative to opsbook.yaml")
+    return value
+
+
+class Upstream(Strict):
+    url: WebUrl
+    """Where the collection is published, e.g. https://runbooks.prometheus-operator.dev/runbooks/."""
+    folder: Line = ""
+    """Where its pages live under runbooks/ ('' for runbooks/ itself)."""
+
+
+class AlertPolicy(Strict):
+    rules: list[Annotated[Line, AfterValidator(_rule_path)]] = []
+    """Prometheus rule files or PrometheusRule manifests (paths or globs, relative to opsbook.yaml).
+    When set, `opsbook validate` reports every alert without a runbook (OB701)."""
+    upstream: list[Upstream] = []
+    """Published runbook collections whose pages you copied: a rule's runbook_url under one of
+    these URLs counts for the runbook at the same path (compared case-insensitively)."""
 
 
 class ActionItemPolicy(Strict):
@@ -102,6 +219,7 @@ class Policies(Strict):
     action_items: ActionItemPolicy = ActionItemPolicy()
     oncall: OncallPolicy = OncallPolicy()
     postmortems: PostmortemPolicy = PostmortemPolicy()
+    alerts: AlertPolicy = AlertPolicy()
 
 
 class OrgConfig(Document):

@@ -81,16 +81,24 @@ def _by_service(kb: KnowledgeBase, runbooks: list[Runbook]) -> tuple[list[Servic
 
 
 def _by_alert(runbooks: list[Runbook]) -> list[AlertRow]:
-    rows = [AlertRow(alert, rb) for rb in runbooks for alert in rb.alerts]
+    rows = [AlertRow(alert, rb) for rb in runbooks for alert in rb.alert_names]
     return sorted(rows, key=lambda row: (row.alert.lower(), row.runbook.id))
 
 
+def is_page(kb: KnowledgeBase, runbook: Runbook) -> bool:
+    """A helper, index or redirect page under runbooks/: published, but not listed as a runbook."""
+    return runbook.rules(kb.config.policies.runbooks).is_page
+
+
 def runbook_index(kb: KnowledgeBase) -> Page:
-    runbooks = sorted(kb.runbook_list, key=lambda rb: (rb.title.lower(), rb.id))
+    everything = sorted(kb.runbook_list, key=lambda rb: (rb.title.lower(), rb.id))
+    runbooks = [rb for rb in everything if not is_page(kb, rb)]
+    pages = [rb for rb in everything if is_page(kb, rb)]
     sections, uncovered = _by_service(kb, runbooks)
     markdown = render_template(
         "runbooks_index.md.j2",
         runbooks=runbooks,
+        pages=pages,
         sections=sections,
         uncovered=uncovered,
         alerts=_by_alert(runbooks),
@@ -103,8 +111,35 @@ def runbook_index(kb: KnowledgeBase) -> Page:
     return Page(INDEX, markdown, None)
 
 
+def front_matter(meta: dict) -> str:
+    """Page metadata for MkDocs (Material's ``hide``, ``search``, ``tags``...), as YAML front matter.
+
+    Keys opsbook does not read come from the team's own file and are passed
+    through as they are, with the same trust as its body."""
+    if not meta:
+        return ""
+    import yaml
+
+    try:
+        text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    except yaml.YAMLError:
+        return ""
+    return f"---\n{text}---\n\n"
+
+
+def _meta(runbook: Runbook) -> dict:
+    meta = dict(runbook.extra)
+    if runbook.tags and "tags" not in meta:
+        meta["tags"] = list(runbook.tags)
+    return meta
+
+
 def runbook_page(kb: KnowledgeBase, runbook: Runbook, change=None) -> Page:
     path = runbook_path(runbook)
+    if is_page(kb, runbook):
+        body = split_title(runbook.body, runbook.title)
+        rest = f"\n\n{body.rest}\n" if body.rest else "\n"
+        return Page(path, front_matter(_meta(runbook)) + body.heading + rest, runbook.file)
     service = kb.services.get(runbook.service) if runbook.service else None
     markdown = render_template(
         "runbook.md.j2",
@@ -117,7 +152,7 @@ def runbook_page(kb: KnowledgeBase, runbook: Runbook, change=None) -> Page:
         next_review=next_review(kb, runbook),
         change=change,
     )
-    return Page(path, markdown, runbook.file)
+    return Page(path, front_matter(_meta(runbook)) + markdown, runbook.file)
 
 
 def runbook_pages(kb: KnowledgeBase, changes: dict | None = None) -> list[Page]:
@@ -127,3 +162,69 @@ def runbook_pages(kb: KnowledgeBase, changes: dict | None = None) -> list[Page]:
 
 def site_pages(site: Site) -> list[Page]:
     return runbook_pages(site.kb, site.changes)
+
+
+# --- files beside the content ----------------------------------------------------------
+#
+# A collection's `![](img/x.png)` must work on the site: every file beside the
+# runbooks, playbooks and postmortems that is not content opsbook reads is
+# published at the same relative path. So are pages opsbook does not load but
+# MkDocs can show as they are: a folder's `_index.md` (Hugo), `README.md` or
+# `index.md` below the folder's top (at the top, opsbook's own index page is
+# there). Data files (.yaml), hidden files, communication templates and names
+# that are not safe URL segments (OB108) are left out.
+
+_CONTENT_FOLDERS = ("runbooks", "playbooks", "postmortems")
+_INDEX_PAGES = {"_index.md", "README.md", "index.md"}
+_NOT_PUBLISHED_SUFFIXES = {".yaml", ".yml"}
+
+
+def files_beside_content(root) -> list[tuple[str, "Path"]]:
+    """(site path, file) for every file to publish as it is beside the content, sorted."""
+    from pathlib import Path
+
+    from opsbook.load import SAFE_NAME
+
+    root = Path(root)
+    out = []
+    for folder in _CONTENT_FOLDERS:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in base.rglob("*"):
+            rel = path.relative_to(base)
+            if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+                continue
+            if not all(SAFE_NAME.fullmatch(part) for part in rel.parts):
+                continue
+            if folder == "playbooks" and rel.parts[0] == "templates":
+                continue
+            if path.suffix in _NOT_PUBLISHED_SUFFIXES:
+                continue
+            if path.suffix == ".md":
+                # Content the loader reads is rendered by opsbook; only index pages it skips go as they are.
+                if path.name not in _INDEX_PAGES or len(rel.parts) == 1:
+                    continue
+            out.append((f"{folder}/{rel.as_posix()}", path))
+    return sorted(out)
+
+
+def published_beside_content(kb: KnowledgeBase, audience: str) -> list[tuple[str, "Path"]]:
+    """``files_beside_content`` for one audience: a file beside the postmortems is
+    published only when a postmortem that audience may read links to it (an image
+    in a restricted postmortem must not reach a public site)."""
+    from opsbook.markdown import read
+    from opsbook.visibility import visible_postmortems
+
+    wanted = set()
+    for pm in visible_postmortems(kb, audience):
+        for link in read(pm.body, pm.body_first_line).links:
+            target = link.target.split("#", 1)[0].split("?", 1)[0]
+            if target and "://" not in target and not target.startswith("/"):
+                wanted.add((pm.file.parent / target).resolve())
+    out = []
+    for site_path, path in files_beside_content(kb.root):
+        if site_path.startswith("postmortems/") and path.resolve() not in wanted:
+            continue
+        out.append((site_path, path))
+    return out
