@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "actions": ("opsbook.cli.actions_cmd", "actions", "List action items; mark them done or reopen them."),
     # Status page
     "status": ("opsbook.cli.status_cmd", "status", "Current status, and the standalone status site."),
+    "runbooks": ("opsbook.cli.runbooks_cmd", "runbooks", "Runbooks: alert coverage from Prometheus rule files."),
     # Adoption
     "import": ("opsbook.cli.import_cmd", "import_", "Import schedules, people and escalation from PagerDuty, "
                "Opsgenie or Grafana OnCall; verify against the vendor's own answer."),
