@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     # Adoption
     "import": ("opsbook.cli.import_cmd", "import_", "Import schedules, people and escalation from PagerDuty, "
                "Opsgenie or Grafana OnCall; verify against the vendor's own answer."),
+    "mcp": ("opsbook.cli.mcp_cmd", "mcp", "Serve the knowledge base to AI agents over MCP (stdio)."),
 }
 
 
