@@ -109,5 +109,8 @@ def test_an_unrelated_broken_file_does_not_stop_the_answer(tmp_path):
     root = make_kb(tmp_path, {"runbooks/payments/broken.md": "---\ntitle: [unclosed\n---\n# x\n"})
     result = invoke("--root", str(root), "oncall", "now", "--now", "2026-06-01T12:00:00Z")
     assert result.exit_code == 0, result.output
-    assert "runbooks/payments/broken.md:2" in result.stderr and "skipped" in result.stderr
+    # `oncall now` reads schedules and people only (issue 12): the runbook is not
+    # even read. A broken file it does read but does not need is named and skipped
+    # (tests/test_lazy_load.py: a broken incident for `handoff`).
+    assert "broken.md" not in result.stderr
     assert "Payments on-call" in result.stdout or "payments" in result.stdout

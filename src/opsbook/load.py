@@ -7,6 +7,7 @@ the rest still load, so one typo does not hide every other finding.
 from __future__ import annotations
 
 import gc
+import os
 import re
 import reprlib
 import unicodedata
@@ -14,7 +15,7 @@ import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from pydantic import BaseModel, ValidationError
 
@@ -35,18 +36,12 @@ from opsbook.diagnostics import (
     shown,
 )
 from opsbook.model.base import Document, MarkdownDocument
-from opsbook.model.escalation import EscalationFile
-from opsbook.model.incident import Incident
-from opsbook.model.kb import KnowledgeBase
-from opsbook.model.org import OrgConfig
-from opsbook.model.people import PeopleFile
-from opsbook.model.postmortem import Postmortem
-from opsbook.model.runbook import Playbook, Runbook
-from opsbook.model.schedule import Schedule
-from opsbook.model.severity import SeverityFile
-from opsbook.model.statuspage import StatusPage
+from opsbook.model.kb import SOURCE_OF, KnowledgeBase, kinds_with
 from opsbook.suggest import closest
 from opsbook.yamlsource import parse_yaml, read_text, split_front_matter
+
+if TYPE_CHECKING:
+    from opsbook.model.incident import Incident
 
 ROOT_MARKER = "opsbook.yaml"
 # Files in content folders that are documentation about the folder, not content.
@@ -108,22 +103,50 @@ def _fixed(path: Path) -> list[Path]:
     return []
 
 
-def discover(root: Path, layout: Layout = LAYOUT) -> dict[str, list[Path]]:
-    """Every file opsbook reads, by kind."""
+def discover(root: Path, layout: Layout = LAYOUT, kinds: Iterable[str] | None = None,
+             incidents: Iterable[str] | None = None) -> dict[str, list[Path]]:
+    """Every file opsbook reads, by kind (file kinds: "people" defines people and
+    teams, "status" components and groups).
+
+    With ``kinds`` (the model's kinds, as for ``load``), only the files that
+    define them; the others are left out of the result, not listed empty. With
+    ``incidents``, only the records with those ids (file names, letter case
+    ignored)."""
+    sources = _sources(kinds)
     people, escalation = _fixed(root / layout.people), _fixed(root / layout.escalation)
     special = set(people + escalation)
-    return {
-        "config": [root / ROOT_MARKER],
-        "people": people,
-        "escalation": escalation,
-        "schedule": [p for p in _files(root / layout.schedules, _YAML, False) if p not in special],
-        "severity": _fixed(root / layout.severity),
-        "playbook": _files(root / layout.playbooks, (".md",), False),
-        "runbook": _files(root / layout.runbooks, (".md",), True),
-        "incident": _files(root / layout.incidents, _YAML, False),
-        "postmortem": _files(root / layout.postmortems, (".md",), True),
-        "status": _fixed(root / layout.status),
+    finders = {
+        "config": lambda: [root / ROOT_MARKER],
+        "people": lambda: people,
+        "escalation": lambda: escalation,
+        "schedule": lambda: [p for p in _files(root / layout.schedules, _YAML, False) if p not in special],
+        "severity": lambda: _fixed(root / layout.severity),
+        "playbook": lambda: _files(root / layout.playbooks, (".md",), False),
+        "runbook": lambda: _files(root / layout.runbooks, (".md",), True),
+        "incident": lambda: (_files(root / layout.incidents, _YAML, False) if incidents is None
+                             else _named(root / layout.incidents, _YAML, incidents)),
+        "postmortem": lambda: _files(root / layout.postmortems, (".md",), True),
+        "status": lambda: _fixed(root / layout.status),
     }
+    return {source: find() for source, find in finders.items() if sources is None or source in sources}
+
+
+def _sources(kinds: Iterable[str] | None) -> frozenset[str] | None:
+    """The file kinds that define ``kinds`` (None: all)."""
+    if kinds is None:
+        return None
+    return frozenset(SOURCE_OF[kind] for kind in kinds_with(kinds))
+
+
+def _named(folder: Path, suffixes: tuple[str, ...], ids: Iterable[str]) -> list[Path]:
+    """The files of ``folder`` (not recursive) named one of ``ids``, letter case ignored:
+    what ``_files`` would list, filtered by name before any file is looked at."""
+    wanted = {ident.upper() for ident in ids}
+    if not folder.is_dir():
+        return []
+    found = (folder / name for name in os.listdir(folder))
+    return sorted(p for p in found if p.suffix in suffixes and p.stem.upper() in wanted and p.is_file()
+                  and _visible(p, folder) and p.name not in _NOT_CONTENT)
 
 
 # --- pydantic errors -> diagnostics ---------------------------------------------
@@ -463,30 +486,50 @@ def file_name_problem(path: Path, folder: Path) -> Diagnostic | None:
         line=1, column=1)
 
 
-def load(root: Path, layout: Layout = LAYOUT,
-         files: dict[str, list[Path]] | None = None) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
+def load(root: Path, layout: Layout = LAYOUT, files: dict[str, list[Path]] | None = None,
+         kinds: Iterable[str] | None = None,
+         incidents: Iterable[str] | None = None) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
+    """Load the knowledge base at ``root``: every file, or only what a command needs.
+
+    ``kinds``: the kinds of ``model.kb.KINDS`` the command reads ("schedule",
+    "person", ...); only their files are read (opsbook.yaml always), and the
+    model raises ``NotLoaded`` when any other kind is used. Files are the unit:
+    "person" loads schedules/people.yaml and so "team" too. None: everything.
+
+    ``incidents``: with "incident" among ``kinds``, read only the records with
+    these ids (their file names, letter case ignored); ``kb.incidents`` then
+    answers for those ids only and ``kb.incident_list`` is not loaded.
+
+    Diagnostics are those of the files read, exactly as a full load reports
+    them for those files.
+    """
     # Loading allocates millions of objects and frees none, which sends the
     # cyclic garbage collector into ~130 full passes for nothing (a quarter of
     # validate's time on a large knowledge base, measured in benchmarks/).
+    if incidents is not None:
+        incidents = tuple(incidents)
+        if kinds is None or "incident" not in kinds:
+            raise ValueError("incidents=... needs 'incident' among kinds")
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load(root, layout, files)
+        return _load(root, layout, files, kinds, incidents)
     finally:
         if enabled:
             gc.enable()
 
 
-def _load(root: Path, layout: Layout,
-          files: dict[str, list[Path]] | None) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
-    """Load every file under ``root`` (or the ``files`` already discovered there).
+def _load(root: Path, layout: Layout, files: dict[str, list[Path]] | None, kinds: Iterable[str] | None,
+          incidents: tuple[str, ...] | None) -> tuple[KnowledgeBase | None, list[Diagnostic]]:
+    """Load the files under ``root`` (or the ``files`` already discovered there).
 
     Returns None for the model only when opsbook.yaml itself cannot be loaded
     (nothing else can be interpreted without it)."""
     root = root.resolve()
-    files = files if files is not None else discover(root, layout)
+    loaded = None if kinds is None else kinds_with(kinds)
+    files = files if files is not None else discover(root, layout, loaded, incidents)
     diags: list[Diagnostic] = []
-    config, found = load_yaml_document(OrgConfig, root / ROOT_MARKER, None)
+    config, found = load_yaml_document(_model("config"), root / ROOT_MARKER, None)
     diags += found
     if config is None:
         return None, diags
@@ -496,24 +539,29 @@ def _load(root: Path, layout: Layout,
 
     missing: list[tuple[str, str]] = []
 
-    def single(kind: str, cls, broken_kinds: Iterable[str]):
+    def single(kind: str, broken_kinds: Iterable[str]):
+        if kind not in files:
+            return None  # not asked for: the model marks it not loaded
         paths = files[kind]
         if not paths:
             missing.extend((k, getattr(layout, kind)) for k in broken_kinds)
             return None
-        doc, found = load_yaml_document(cls, paths[0], zone)
+        doc, found = load_yaml_document(_model(kind), paths[0], zone)
         diags.extend(found)
         if doc is None:
             broken.update(broken_kinds)
         return doc
 
-    people = single("people", PeopleFile, ("person", "team"))
-    escalation = single("escalation", EscalationFile, ("escalation",))
-    severity = single("severity", SeverityFile, ("severity",))
-    status = single("status", StatusPage, ("component", "group"))
+    people = single("people", ("person", "team"))
+    escalation = single("escalation", ("escalation",))
+    severity = single("severity", ("severity",))
+    status = single("status", ("component", "group"))
 
-    def many(kind: str, cls, loader, folder: Path, own=None):
+    def many(kind: str, loader, folder: Path, own=None):
         out = []
+        if kind not in files:
+            return out
+        cls = _model(kind)
         taken: dict[str, Path] = {}  # id, case-folded -> the file that has it
         for path in files[kind]:
             named = file_name_problem(path, folder)
@@ -544,20 +592,48 @@ def _load(root: Path, layout: Layout,
             out.append(doc)
         return out
 
-    schedules = many("schedule", Schedule, load_yaml_document, root / layout.schedules)
-    incidents = _incidents_named_by_id(many("incident", Incident, load_yaml_document, root / layout.incidents,
-                                            own=_incident_id_problem), diags, broken_ids)
-    runbooks = many("runbook", Runbook, load_markdown_document, root / layout.runbooks)
-    playbooks = many("playbook", Playbook, load_markdown_document, root / layout.playbooks)
-    postmortems = many("postmortem", Postmortem, load_markdown_document, root / layout.postmortems)
+    schedules = many("schedule", load_yaml_document, root / layout.schedules)
+    incident_list = _incidents_named_by_id(many("incident", load_yaml_document, root / layout.incidents,
+                                                own=_incident_id_problem), diags, broken_ids)
+    runbooks = many("runbook", load_markdown_document, root / layout.runbooks)
+    playbooks = many("playbook", load_markdown_document, root / layout.playbooks)
+    postmortems = many("postmortem", load_markdown_document, root / layout.postmortems)
 
     kb = KnowledgeBase(
         root=root, config=config, people_file=people, escalation_file=escalation, severity_file=severity,
         status=status, schedule_list=tuple(schedules), runbook_list=tuple(runbooks), playbook_list=tuple(playbooks),
-        incident_list=incidents, postmortem_list=tuple(postmortems), broken=frozenset(broken),
-        broken_ids=frozenset(broken_ids), missing=tuple(missing),
+        incident_list=incident_list, postmortem_list=tuple(postmortems), broken=frozenset(broken),
+        broken_ids=frozenset(broken_ids), missing=tuple(missing), loaded=loaded,
+        partial=() if incidents is None else (("incident", frozenset(i.upper() for i in incidents)),),
     )
     return kb, diags
+
+
+def _model(kind: str) -> type[Document]:
+    """The model class of a file kind, imported when that kind is loaded."""
+    if kind == "config":
+        from opsbook.model.org import OrgConfig as cls
+    elif kind == "people":
+        from opsbook.model.people import PeopleFile as cls
+    elif kind == "escalation":
+        from opsbook.model.escalation import EscalationFile as cls
+    elif kind == "severity":
+        from opsbook.model.severity import SeverityFile as cls
+    elif kind == "status":
+        from opsbook.model.statuspage import StatusPage as cls
+    elif kind == "schedule":
+        from opsbook.model.schedule import Schedule as cls
+    elif kind == "incident":
+        from opsbook.model.incident import Incident as cls
+    elif kind == "runbook":
+        from opsbook.model.runbook import Runbook as cls
+    elif kind == "playbook":
+        from opsbook.model.runbook import Playbook as cls
+    elif kind == "postmortem":
+        from opsbook.model.postmortem import Postmortem as cls
+    else:
+        raise ValueError(kind)
+    return cls
 
 
 def _incident_id_problem(incident: Incident) -> list[Diagnostic]:

@@ -65,8 +65,12 @@ def now_for(root: Path, text: str | None) -> datetime:
 
 
 def load_or_exit(ctx: click.Context, root: Path, doing: str = "run `opsbook validate` for details",
-                 tolerate: bool = False, essential: frozenset[str] = frozenset()):
+                 tolerate: bool = False, essential: frozenset[str] = frozenset(), kinds=None, incidents=None):
     """The knowledge base, or exit 1 after printing every load error with its position.
+
+    ``kinds`` (and ``incidents``): load only what the command reads, as
+    ``load.load`` takes them; None loads everything. Only the files read can be
+    named or stop the command: a broken runbook is not read by `oncall now`.
 
     A file that failed to load is missing from the model. Commands that publish
     (render, status build) must not act on the rest and silently leave it out.
@@ -80,7 +84,7 @@ def load_or_exit(ctx: click.Context, root: Path, doing: str = "run `opsbook vali
     from opsbook.report import display_path
     from opsbook.yamlsource import SourceMap
 
-    kb, diags = load(root)
+    kb, diags = load(root, kinds=kinds, incidents=incidents)
     errors = [d for d in diags if d.severity is Level.ERROR]
     if kb is not None and not errors:
         return kb

@@ -40,7 +40,10 @@ def handoff(ctx: click.Context, schedule_id: str, at_text: str | None, within_te
             within = parse_duration(within_text)
         except ValueError as exc:
             raise usage_error(f"--within: {exc}") from None
-    kb = load_or_exit(ctx, root, tolerate=True, essential=frozenset({"schedule", "person", "team"}))
+    # The rotation and its people; incidents during the outgoing shift and the
+    # team's action items (postmortems) are read but not essential.
+    kb = load_or_exit(ctx, root, tolerate=True, essential=frozenset({"schedule", "person", "team"}),
+                      kinds={"schedule", "person", "team", "incident", "postmortem"})
     at = now_for(root, None)
     if at_text is not None:
         from opsbook.timeutil import parse_instant

@@ -23,6 +23,9 @@ _SCHEDULE = click.option("--schedule", "-s", "schedule_ids", multiple=True, meta
                          help="Only this schedule (repeatable; default: all).")
 
 
+ONCALL_KINDS = frozenset({"schedule", "person", "team"})
+
+
 class _Env:
     """What every subcommand needs: the loaded knowledge base, now, zones."""
 
@@ -31,7 +34,9 @@ class _Env:
         from opsbook.cli.common import now_for
 
         self.root = root_from(ctx)
-        self.kb = load_or_exit(ctx, self.root, tolerate=True, essential=frozenset({"schedule", "person", "team"}))
+        # Schedules and people answer every oncall subcommand (names, zones,
+        # teams for feed titles); nothing else is read.
+        self.kb = load_or_exit(ctx, self.root, tolerate=True, essential=ONCALL_KINDS, kinds=ONCALL_KINDS)
         self.display_zone = None
         if tz_name:
             try:

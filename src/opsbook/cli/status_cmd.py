@@ -9,6 +9,9 @@ import click
 from opsbook.cli.common import emit_json, load_or_exit, now_for, root_from
 
 
+STATUS_KINDS = frozenset({"component", "group", "incident", "severity", "postmortem"})
+
+
 def _load_page(ctx: click.Context, now_text: str | None):
     """The public projection at --now, or exit 1 (does not load) / 2 (no status page)."""
     from opsbook.statuspage.public import public_page
@@ -17,7 +20,9 @@ def _load_page(ctx: click.Context, now_text: str | None):
     now = now_for(root, now_text)
     # Strict: a status page built without a broken incident file would quietly
     # drop a live incident from what customers see.
-    kb = load_or_exit(ctx, root)
+    # The page, the incidents, severities (next update) and postmortems (links
+    # to public ones); runbooks, schedules and people are not read.
+    kb = load_or_exit(ctx, root, kinds=STATUS_KINDS)
     if kb.status is None:
         click.echo("opsbook: there is no status/page.yaml; create one (`opsbook init` shows the format)", err=True)
         ctx.exit(2)
