@@ -122,14 +122,15 @@ def section_key(name: str) -> str:
     return _TRAILING.sub("", text)
 
 
-_PLACEHOLDER = re.compile(r"^(?:todo|tbd|tba|fixme|xxx|wip|n/?a|coming soon|to be (?:written|done|defined))\b",
-                          re.IGNORECASE)
+# A marker alone, or followed by punctuation ("TODO: write this"); "Todo list: ..." is content.
+_PLACEHOLDER = re.compile(r"^(?:todo|tbd|tba|fixme|xxx|wip|n/?a|coming soon|to be (?:written|done|defined))"
+                          r"(?:\s*[:.!\-\u2013\u2014(].*)?$", re.IGNORECASE | re.DOTALL)
 
 
 def is_placeholder(text: str) -> bool:
     """True when a section says nothing: empty, or only TODO/TBD and the like."""
     words = text.strip().strip("*_`>[]()-:. ")
-    return not words or bool(_PLACEHOLDER.match(words)) and len(words) <= 40
+    return not words or bool(_PLACEHOLDER.match(words)) and len(words) <= 60
 
 
 def _inline_text(token) -> str:
