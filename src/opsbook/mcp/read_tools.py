@@ -16,7 +16,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from opsbook.mcp import models as m
-from opsbook.mcp.session import Loaded, Settings, fail, load, tool_errors
+from opsbook.mcp.session import Loaded, Settings, describe, fail, load, tool_errors
 
 READ = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
 
@@ -111,7 +111,7 @@ def register(server: FastMCP, settings: Settings) -> None:  # noqa: C901 - one c
     guarded = tool_errors(settings)
 
     def tool(fn):
-        server.add_tool(guarded(fn), name=fn.__name__, annotations=READ, structured_output=True)
+        server.add_tool(guarded(fn), name=fn.__name__, description=describe(fn), annotations=READ, structured_output=True)
         return fn
 
     # --- on call --------------------------------------------------------------------------

@@ -26,12 +26,13 @@ KINDS = frozenset({"config", "people", "escalation", "schedule", "severity", "pl
 T = TypeVar("T")
 
 
-def fail(message: str) -> ToolError:
-    """A tool error whose every line is shown safely: a CR or an escape code in
-    an id the agent sent (or a file name) cannot split or colour the message."""
+def fail(message: str, details: list[str] | tuple[str, ...] = ()) -> ToolError:
+    """A tool error of one line (then one line per detail), each shown safely: a CR,
+    LF or escape code in an id the agent sent, or in a file name, cannot add a
+    line to the message or colour it."""
     from opsbook.diagnostics import shown
 
-    return ToolError("\n".join(shown(line) for line in message.split("\n")))
+    return ToolError("\n".join(shown(line) for line in (message, *details)))
 
 
 @dataclass(frozen=True)
@@ -137,14 +138,22 @@ def load(settings: Settings, kinds: set[str] | frozenset[str], essential: frozen
     kb, diags = load_files(root, files=files)
     lines = _located(diags, root)
     if kb is None:
-        raise fail("opsbook.yaml does not load; run `opsbook validate`:\n" + "\n".join(lines))
+        raise fail("opsbook.yaml does not load; run `opsbook validate`:", lines)
     if lines:
         bad_kind = bool(essential & kb.broken) or any(kind in essential for kind, _ in kb.broken_ids)
         if strict or bad_kind:
             count = len(lines)
             raise fail(f"the knowledge base did not load ({count} error{'s' * (count != 1)}); run "
-                       "`opsbook validate` for details:\n" + "\n".join(lines))
+                       "`opsbook validate` for details:", lines)
     return Loaded(kb, now_at(kb, settings.now_text), [f"skipped, {line}" for line in lines])
+
+
+def describe(fn: Callable) -> str:
+    """A tool's description from its docstring: paragraphs, each on one line."""
+    import inspect
+
+    paragraphs = inspect.cleandoc(fn.__doc__ or "").split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
 def tool_errors(settings: Settings) -> Callable[[Callable[..., T]], Callable[..., T]]:

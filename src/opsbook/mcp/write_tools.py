@@ -17,7 +17,7 @@ from pydantic import Field
 
 from opsbook.mcp import models as m
 from opsbook.mcp.read_tools import check_reference, find_incident, iso, next_update, not_found, person_ref
-from opsbook.mcp.session import Loaded, Settings, fail, load, tool_errors
+from opsbook.mcp.session import Loaded, Settings, describe, fail, load, tool_errors
 
 # Adds a file or appends entries; nothing already written is changed.
 ADDITIVE = ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False)
@@ -65,7 +65,7 @@ def register(server: FastMCP, settings: Settings) -> None:
 
     def tool(annotations: ToolAnnotations):
         def add(fn):
-            server.add_tool(guarded(fn), name=fn.__name__, annotations=annotations, structured_output=True)
+            server.add_tool(guarded(fn), name=fn.__name__, description=describe(fn), annotations=annotations, structured_output=True)
             return fn
 
         return add
