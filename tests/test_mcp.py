@@ -471,3 +471,35 @@ def test_help_lists_mcp_without_importing_the_sdk():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "LOADED []" in done.stdout
     assert "mcp" in done.stdout and "AI agents over MCP" in done.stdout
+
+
+# --- AGENTS.md ------------------------------------------------------------------------------
+
+
+def _agents_files(tmp_path: Path) -> dict[str, str]:
+    target = tmp_path / "fresh"
+    result = CliRunner().invoke(cli, ["init", str(target), "--name", "Acme Ops", "--now", NOW])
+    assert result.exit_code == 0, result.output
+    return {"example": (EXAMPLE / "AGENTS.md").read_text(), "init": (target / "AGENTS.md").read_text()}
+
+
+def test_agents_md_names_only_commands_and_files_that_exist(tmp_path):
+    import re
+
+    texts = _agents_files(tmp_path)
+    assert "knowledge base of Acme Ops," in texts["init"] and "%%" not in texts["init"]
+    for name, text in texts.items():
+        flat = " ".join(text.split())
+        assert "Run `opsbook validate` before proposing any change" in flat and "by hand" in flat, name
+        commands = set(re.findall(r"`opsbook ((?:[a-z]+)(?: [a-z]+)?)", text))
+        assert {"incident new", "incident update", "validate", "mcp"} <= commands, name
+        for command in sorted(commands):
+            words = command.split()
+            result = CliRunner().invoke(cli, [*words, "--help"])
+            if result.exit_code != 0 and len(words) == 2:  # `opsbook validate before`: one word is the command
+                result = CliRunner().invoke(cli, [words[0], "--help"])
+            assert result.exit_code == 0, f"{name}: opsbook {command}: {result.output}"
+    root = tmp_path / "fresh"
+    for folder in ("schedules", "playbooks/templates", "runbooks", "incidents", "postmortems", "status", "docs",
+                   ".github/workflows"):
+        assert (root / folder).is_dir(), folder
