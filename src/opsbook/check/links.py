@@ -35,7 +35,7 @@ def _documents(ctx: Context) -> Iterable[tuple[Path, MarkdownDoc]]:
 
 def _pages_as_they_are(root: Path) -> Iterable[tuple[Path, MarkdownDoc]]:
     """Pages the loader does not read but the site publishes (``_index.md``...)."""
-    from opsbook.render.runbooks import files_beside_content
+    from opsbook.markdown.assets import files_beside_content
     from opsbook.yamlsource import read_text, split_front_matter
 
     for _site_path, path in files_beside_content(root):
@@ -133,6 +133,10 @@ def _link(file: Path, doc: MarkdownDoc, link, targets: _Targets) -> Iterable[Dia
             return
         resolved = page.resolve()
     elif not resolved.is_file():
+        if not targets.inside(resolved):
+            # Outside the content folders: a page opsbook generates (severity.md, oncall/...) or a
+            # hand-written one in docs/; neither is a file here, and MkDocs checks both.
+            return
         yield Diagnostic(BROKEN_LINK, file, f"the {what} '{shown(target)}' points at a file that does not exist",
                          "fix the path (it is relative to this file)" + _case_hint(resolved),
                          line=link.line, column=1)
