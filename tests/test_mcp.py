@@ -442,9 +442,11 @@ def test_a_file_that_does_not_load_is_named_with_its_line(kb_copy):
     (kb_copy / "runbooks" / "payments" / "broken.md").write_text("---\ntitle: [\n---\n# Broken\n")
 
     async def body(s: ClientSession):
-        return (await error(s, "get_oncall"), await call(s, "find_runbooks", service="invoicing-api"))
+        return (await error(s, "get_oncall"), await call(s, "find_runbooks", service="invoicing-api"),
+                await call(s, "get_severity_ladder"))
 
-    oncall, runbooks = in_session(kb_copy, body)
+    oncall, runbooks, ladder = in_session(kb_copy, body)
+    assert ladder["skipped"] == []  # each call reads only the files its answer needs
     assert "the knowledge base did not load" in oncall and "schedules/people.yaml:" in oncall
     # A runbook that does not load is left out of a runbook answer, and said so with its place.
     assert [r["id"] for r in runbooks["runbooks"]] == ["payments/invoicing-latency"]

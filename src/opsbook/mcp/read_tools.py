@@ -142,7 +142,7 @@ def register(server: FastMCP, settings: Settings) -> None:  # noqa: C901 - one c
         """
         from opsbook.oncall.engine import state_at
 
-        loaded = load(settings, {"people", "schedule"}, ONCALL_ESSENTIAL)
+        loaded = load(settings, {"person", "schedule"}, ONCALL_ESSENTIAL)
         when = loaded.time("at", at)
         entries = []
         for schedule in schedules_for(loaded, schedules, service):
@@ -167,7 +167,7 @@ def register(server: FastMCP, settings: Settings) -> None:  # noqa: C901 - one c
         """
         from opsbook.oncall.engine import MAX_WINDOW, shifts_between
 
-        loaded = load(settings, {"people", "schedule"}, ONCALL_ESSENTIAL)
+        loaded = load(settings, {"person", "schedule"}, ONCALL_ESSENTIAL)
         kb = loaded.kb
         begin = loaded.time("start", start)
         finish = loaded.time("end", end, begin + timedelta(weeks=2))
@@ -199,7 +199,7 @@ def register(server: FastMCP, settings: Settings) -> None:  # noqa: C901 - one c
         from opsbook.humanize import duration_text
         from opsbook.oncall.engine import find_schedule, state_at
 
-        loaded = load(settings, {"people", "schedule", "escalation"}, ONCALL_ESSENTIAL | {"escalation"})
+        loaded = load(settings, {"person", "schedule", "escalation"}, ONCALL_ESSENTIAL | {"escalation"})
         kb = loaded.kb
         check_reference(kb, "service", service, "service")
         svc = kb.services[service]
@@ -387,7 +387,7 @@ def register(server: FastMCP, settings: Settings) -> None:  # noqa: C901 - one c
         """Postmortem action items across every postmortem, most overdue first, as `opsbook actions --json`."""
         from opsbook.incidents.actions import rows, select, today
 
-        loaded = load(settings, {"people", "postmortem"}, frozenset({"postmortem", "person", "team"}))
+        loaded = load(settings, {"person", "postmortem"}, frozenset({"postmortem", "person", "team"}))
         kb = loaded.kb
         check_reference(kb, "person", owner, "owner")
         check_reference(kb, "team", team, "team")
@@ -452,7 +452,7 @@ def register(server: FastMCP, settings: Settings) -> None:  # noqa: C901 - one c
         """A postmortem's text (Markdown) with its metadata and action items."""
         from opsbook.incidents.actions import rows
 
-        loaded = load(settings, {"people", "postmortem"})
+        loaded = load(settings, {"person", "postmortem"})
         kb = loaded.kb
         pm = _find_content(kb.postmortems, id, "postmortems")
         if pm is None:
@@ -490,7 +490,7 @@ def register(server: FastMCP, settings: Settings) -> None:  # noqa: C901 - one c
         from opsbook.statuspage.public import public_page
 
         # Strict, as the CLI: a status built without a broken incident would hide a live one.
-        loaded = load(settings, {"status", "incident", "severity", "postmortem"}, strict=True)
+        loaded = load(settings, {"component", "incident", "severity", "postmortem"}, strict=True)
         if loaded.kb.status is None:
             raise fail("there is no status/page.yaml; create one (`opsbook init` shows the format)")
         page = public_page(loaded.kb, loaded.now)

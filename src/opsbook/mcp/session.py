@@ -18,11 +18,6 @@ from typing import Callable, TypeVar
 
 from mcp.server.fastmcp.exceptions import ToolError
 
-# discover()'s kinds, and what a tool may ask for.
-CONFIG = "config"
-KINDS = frozenset({"config", "people", "escalation", "schedule", "severity", "playbook", "runbook", "incident",
-                   "postmortem", "status"})
-
 T = TypeVar("T")
 
 
@@ -117,7 +112,8 @@ def _located(diags, root: Path) -> list[str]:
 
 def load(settings: Settings, kinds: set[str] | frozenset[str], essential: frozenset[str] = frozenset(),
          strict: bool = False) -> Loaded:
-    """The knowledge base with only ``kinds`` of file read (opsbook.yaml always).
+    """The knowledge base with only the files that define ``kinds`` read
+    (``model.kb.KINDS``; opsbook.yaml always): any other kind raises NotLoaded.
 
     Like the CLI's ``load_or_exit``: a file that fails to load is left out and
     named in ``skipped``, unless it is of an ``essential`` kind (then the answer
@@ -125,17 +121,12 @@ def load(settings: Settings, kinds: set[str] | frozenset[str], essential: frozen
     ``strict`` (what it reports would silently miss something, as a status page
     that drops a live incident).
     """
-    from opsbook.load import discover
     from opsbook.load import load as load_files
 
-    unknown = set(kinds) - KINDS
-    assert not unknown, unknown  # a programming error, not the agent's
     root = settings.root
     if not (root / "opsbook.yaml").is_file():
         raise fail(f"{root}: no opsbook.yaml there any more; restart `opsbook mcp` with --root DIR")
-    found = discover(root)
-    files = {kind: (paths if kind in kinds or kind == CONFIG else []) for kind, paths in found.items()}
-    kb, diags = load_files(root, files=files)
+    kb, diags = load_files(root, kinds=kinds)
     lines = _located(diags, root)
     if kb is None:
         raise fail("opsbook.yaml does not load; run `opsbook validate`:", lines)

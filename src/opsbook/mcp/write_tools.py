@@ -74,7 +74,7 @@ def register(server: FastMCP, settings: Settings) -> None:
         """Load, find the incident, build the change, record it: `opsbook incident update|note|resolve`."""
         from opsbook.incidents.lifecycle import record
 
-        loaded = load(settings, {"people", "severity", "status", "incident"}, LIFECYCLE_ESSENTIAL)
+        loaded = load(settings, {"person", "severity", "component", "incident"}, LIFECYCLE_ESSENTIAL)
         incident = find_incident(loaded, ident)
         change = change_for(loaded, incident)
         return recorded(loaded, record(loaded.kb, incident, change), change.at)
@@ -96,7 +96,7 @@ def register(server: FastMCP, settings: Settings) -> None:
         from opsbook.oncall.engine import on_call_at
 
         title = checked("title", title, one_line=True, required="give the incident a title")
-        loaded = load(settings, {"people", "severity", "schedule"}, LIFECYCLE_ESSENTIAL)
+        loaded = load(settings, {"person", "severity", "schedule"}, LIFECYCLE_ESSENTIAL)
         kb = loaded.kb
         now = loaded.time("at", at)
         if not kb.severities:
@@ -219,7 +219,7 @@ def register(server: FastMCP, settings: Settings) -> None:
         title = checked("title", title, one_line=True)
         if incident is None and title is None:
             raise fail("give an incident id, or a title for a postmortem without an incident (near miss)")
-        loaded = load(settings, {"people", "severity", "status", "incident", "postmortem"}, LIFECYCLE_ESSENTIAL)
+        loaded = load(settings, {"person", "severity", "component", "incident", "postmortem"}, LIFECYCLE_ESSENTIAL)
         kb = loaded.kb
         now = loaded.time("at", at)
         check_reference(kb, "person", owner, "owner")
@@ -251,7 +251,7 @@ def register(server: FastMCP, settings: Settings) -> None:
         committed."""
         from opsbook.incidents.actions import find, set_status, today
 
-        loaded = load(settings, {"people", "postmortem"}, frozenset({"postmortem", "person", "team"}))
+        loaded = load(settings, {"person", "postmortem"}, frozenset({"postmortem", "person", "team"}))
         kb = loaded.kb
         found = find(kb, id)
         if found is None:
