@@ -164,3 +164,16 @@ def _descriptions(path):
 
     cal = Calendar.from_ical(path.read_bytes())
     return {line for event in cal.walk("VEVENT") for line in str(event["DESCRIPTION"]).splitlines()}
+
+
+def test_render_out_publishes_files_beside_runbooks_as_the_plugin_does(tmp_path):
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    root = make_kb(tmp_path, {"runbooks/payments/img/dashboard.png": png})
+    page = (root / RUNBOOK).read_text()
+    (root / RUNBOOK).write_text(page + "\n![The dashboard](img/dashboard.png)\n")
+    out = tmp_path / "out"
+    result = render(root, out, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert (out / "runbooks/payments/img/dashboard.png").read_bytes() == png
+    rows = {row["path"]: row for row in json.loads(result.stdout)}
+    assert rows["runbooks/payments/img/dashboard.png"]["source"] == "runbooks/payments/img/dashboard.png"

@@ -41,6 +41,7 @@ def render(ctx: click.Context, out_dir: Path, audience: str, now_text: str | Non
     """
     from opsbook.outdir import OutputError, write_in_place
     from opsbook.render import Page, render_pages
+    from opsbook.render.runbooks import published_beside_content
     from opsbook.report import display_path
 
     root = root_from(ctx)
@@ -54,8 +55,16 @@ def render(ctx: click.Context, out_dir: Path, audience: str, now_text: str | Non
         _guard_sources(out, root)
         # Never over a file opsbook did not write (a hand-written page in DIR),
         # as the plugin refuses a hand-written page that would hide a generated one.
-        write_in_place(out, {path: page.markdown if isinstance(page, Page) else page.content
-                             for path, page in pages.items()})
+        contents = {path: page.markdown if isinstance(page, Page) else page.content for path, page in pages.items()}
+        # Images and helper pages beside the content, at the same relative paths,
+        # as the plugin publishes them: a collection's ![](img/x.png) works here too.
+        beside = published_beside_content(kb, audience)  # type: ignore[arg-type]
+        for site_path, source in beside:
+            if site_path in contents:
+                raise _WriteError(f"{site_path}: a file beside the content has the path of a generated page; "
+                                  "rename one of them")
+            contents[site_path] = source.read_bytes()
+        write_in_place(out, contents)
         for site_path, page in pages.items():
             is_page = isinstance(page, Page)
             written.append({
@@ -63,6 +72,9 @@ def render(ctx: click.Context, out_dir: Path, audience: str, now_text: str | Non
                 "file": str(out / site_path),
                 "source": page.source.relative_to(root).as_posix() if is_page and page.source else None,
             })
+        for site_path, source in beside:
+            written.append({"path": site_path, "file": str(out / site_path),
+                            "source": source.relative_to(root).as_posix()})
     except (_WriteError, OutputError) as exc:
         click.echo(f"opsbook: {exc}", err=True)
         ctx.exit(2)
