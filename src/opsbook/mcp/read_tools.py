@@ -111,7 +111,8 @@ def register(server: FastMCP, settings: Settings) -> None:  # noqa: C901 - one c
     guarded = tool_errors(settings)
 
     def tool(fn):
-        server.add_tool(guarded(fn), name=fn.__name__, description=describe(fn), annotations=READ, structured_output=True)
+        server.add_tool(guarded(fn), name=fn.__name__, description=describe(fn), annotations=READ,
+                        structured_output=True)
         return fn
 
     # --- on call --------------------------------------------------------------------------

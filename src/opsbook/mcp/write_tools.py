@@ -65,7 +65,8 @@ def register(server: FastMCP, settings: Settings) -> None:
 
     def tool(annotations: ToolAnnotations):
         def add(fn):
-            server.add_tool(guarded(fn), name=fn.__name__, description=describe(fn), annotations=annotations, structured_output=True)
+            server.add_tool(guarded(fn), name=fn.__name__, description=describe(fn), annotations=annotations,
+                            structured_output=True)
             return fn
 
         return add
