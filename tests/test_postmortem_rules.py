@@ -61,6 +61,18 @@ CASES = [
     Case("OB501-not-when-done", {PM: BASE_FILES[PM].replace("status: open, type: mitigate", "status: done, type: mitigate")},
          None, now="2026-09-01T12:00:00Z"),
     Case("OB501-day-is-the-orgs", {}, None, now="2026-07-02T03:00:00Z"),  # still 1 July in New York
+    # History: done and wont-do items need no owner or due date, and may be owned by a team.
+    Case("history-done-item-without-owner-or-due", {PM: BASE_FILES[PM].replace(
+        "{id: AI-1, title: Alert on acquirer latency, owner: bob, due: 2026-04-15, status: done, type: detect}",
+        "{id: AI-1, title: Alert on acquirer latency, status: done}")}, None),
+    Case("history-wont-do-item-owned-by-a-team", {PM: BASE_FILES[PM].replace(
+        "owner: carol, due: 2026-07-01, status: open", "owner: payments, status: wont-do")}, None),
+    # `incidents:` covers incidents as `incident:` does (the SEV1's postmortem duty is met).
+    Case("incidents-list-covers-the-incident", {PM: BASE_FILES[PM].replace(
+        "incident: INC-2026-001\n", "incidents: [INC-2026-001]\n")}, None),
+    Case("incidents-and-incident-agree", {PM: BASE_FILES[PM].replace(
+        "incident: INC-2026-001\n", "incident: INC-2026-001\nincidents: [INC-2026-001]\ntags: [acquirer, payments]\n")},
+        None),
     # OB503: an unknown root cause needs an investigation item.
     Case("OB503-unknown", body("x\n\n## Root cause\n\nUnknown at the time of writing.\n"), "OB503", 21, 1,
          level="error"),
@@ -73,8 +85,23 @@ CASES = [
     Case("OB504-seven-items", items(7), None),
     Case("OB504-policy", {**items(8), **policy("  action_items:\n    max_per_postmortem: 8\n")}, None),
     # OB505: blameful wording, each with its line and column.
-    Case("OB505-should-have", body("x\n\nThe deploy should have been checked.\n"), "OB505", 19, 12,
-         message="'should have'", level="warning"),
+    Case("OB505-should-have-person", body("x\n\nThe engineer should have checked the deploy.\n"), "OB505", 19, 14,
+         message="'The engineer should have'", level="warning"),
+    Case("OB505-should-have-system", body("x\n\nThe deploy should have been checked.\n"), None),
+    Case("OB505-should-have-name", body("x\n\nIn hindsight, Carol Diaz should have paged the DBA.\n"), "OB505", 19,
+         "should have", message="'Carol Diaz should have'"),
+    Case("OB505-in-the-summary", {PM: BASE_FILES[PM].replace("visibility: internal\n",
+                                                             "visibility: internal\nsummary: It was human error.\n")},
+         "OB505", 8, 10, message="in the summary"),
+    Case("OB505-in-the-title", {PM: BASE_FILES[PM].replace("title: Card payments failing at checkout",
+                                                           "title: Careless failover at checkout")},
+         "OB505", 3, 8, message="in the title"),
+    Case("OB505-title-once-when-it-is-the-h1", {PM: BASE_FILES[PM].replace("Card payments failing at checkout",
+                                                                          "Careless failover at checkout")},
+         "OB505", 13, 3),
+    Case("OB505-in-an-action-item-title", {PM: BASE_FILES[PM].replace("Automate acquirer failover",
+                                                                      "Stop careless failovers")},
+         "OB505", 11, "Stop careless", message="in action item AI-2"),
     Case("OB505-human-error", body("Cause: Human\nError.\n"), None),  # across lines is not one phrase
     Case("OB505-case-insensitive", body("x\n\nThis was HUMAN ERROR.\n"), "OB505", 19, 10),
     Case("OB505-not-in-code", body("x\n\n`careless` is a flag name.\n\n```\nshould have\n```\n"), None),
@@ -91,6 +118,8 @@ CASES = [
     Case("OB506-id", body("x\n\n## Root cause\n\nbob restarted the pool.\n"), "OB506", 21, 1, message="'bob'"),
     Case("OB506-only-in-root-cause", body("Alice led the response.\n\n## Root cause\n\nNo timeout on the pool.\n"),
          None),
+    Case("OB506-contributing-factors", body("x\n\n## Contributing factors\n\n- bob was alone on call.\n"), "OB506",
+         21, 3, message="the contributing factors name a person ('bob')"),
     Case("OB506-off", {**body("x\n\n## Root cause\n\nbob restarted the pool.\n"),
                        **policy("  postmortems:\n    names_in_root_cause: false\n")}, None),
     Case("OB506-not-in-code-or-hosts", body("x\n\n## Root cause\n\n`alice` and alice.example.com and bob-db.\n"),
@@ -198,7 +227,7 @@ def test_no_rule_code_is_defined_twice():
     from opsbook.diagnostics import RULES
 
     codes = re.findall(r'define_rule\("(OB5\d\d)"', Path(module.__file__).read_text())
-    assert len(codes) == len(set(codes)) == 9
+    assert len(codes) == len(set(codes)) == 10
     assert all(RULES[c].code == c for c in codes)
 
 
@@ -266,3 +295,73 @@ def test_name_rule_is_linear_in_people():
     assert [(pid, m.group(0)) for pid, m in index.search(text)] == [
         ("p7", "Given7 Family7"), ("p12", "Given12"), ("p999", "p999")]
     assert len(index.always) == 0 and len(index.by_word) == 2000  # "given7" and "p7" ...
+
+
+# --- the blameless lint: people vs plans and systems as the subject of "should have" ---------
+
+# (sentence, the wording reported, or None). Shapes from public postmortem collections; the
+# people are the minimal knowledge base's (alice, bob, Carol Diaz).
+BLAMELESS = [
+    # plans and systems: not reported
+    ("Each repository should have clear rules for who may merge.", None),
+    ("The alert should have fired within five minutes.", None),
+    ("Our runbook should have covered a full disk.", None),
+    ("The deploy pipeline really should have blocked the release.", None),
+    ("Monitoring should've caught the growth in queue depth.", None),
+    ("The failover should have been automatic.", None),
+    ("Ideally the canary should have run for longer.", None),
+    ("In hindsight, should have load-tested it first.", None),  # no subject at all
+    ("The on-call should have been paged by the disk alert.", None),  # passive: it happens to them
+    ("The dashboard should have shown the error rate per acquirer.", None),
+    ("We should have had an alert on replication lag.", None),  # the team's plan, not a person
+    ("Alice's change should have gone through the canary.", None),  # the change is the subject
+    # people: reported
+    ("The engineer should have checked the migration first.", "The engineer should have"),
+    ("The on-call should have escalated sooner.", "The on-call should have"),
+    ("the on call should have escalated sooner.", "on call should have"),
+    ("He should have noticed the warning.", "He should have"),
+    ("She should've rolled back.", "She should've"),
+    ("They should have asked for help.", "They should have"),
+    ("You should have read the runbook.", "You should have"),
+    ("bob should have restarted the pool.", "bob should have"),
+    ("Carol Diaz probably should have waited.", "Carol Diaz should have"),
+    ("In the end, alice should have paged the DBA.", "alice should have"),
+    ("@jdoe should have tagged the release.", "@jdoe should have"),
+    ("The reviewer should have caught it.", "The reviewer should have"),
+    ("A responder should have declared an incident.", "A responder should have"),
+    ("Someone should have said so.", "Someone should have"),
+    # the other phrases, whatever the subject
+    ("This was human error.", "human error"),
+    ("A careless edit of the config.", "careless"),
+    ("It was the fault of the vendor's SDK.", "fault of"),
+    ("Negligence by the on-call.", "Negligence"),
+    ("`careless` is the flag's name.", "careless"),  # code spans are blanked in the body, not here
+]
+
+
+@pytest.mark.parametrize("sentence,expected", BLAMELESS, ids=[s for s, _ in BLAMELESS])
+def test_blameless_table(sentence, expected):
+    from opsbook.check.postmortems import _phrase_pattern, blameful_hits, name_index
+    from opsbook.model.org import DEFAULT_BLAMEFUL_PHRASES
+    from opsbook.model.people import Person
+
+    people = [Person.model_validate(p) for p in (
+        {"id": "alice", "name": "Alice Ng", "timezone": "UTC"}, {"id": "bob", "name": "Bob Stone", "timezone": "UTC"},
+        {"id": "carol", "name": "Carol Diaz", "timezone": "UTC"})]
+    patterns = [(p, _phrase_pattern(p)) for p in DEFAULT_BLAMEFUL_PHRASES]
+    hits = blameful_hits(sentence, patterns, name_index(people))
+    said = [f"{h.subject} {h.text}" if h.subject else h.text for h in hits]
+    assert said == ([] if expected is None else [expected])
+
+
+def test_every_blameful_finding_says_why_and_how(tmp_path):
+    text = ("x\n\nThe engineer should have checked. It was human error. A careless edit, the fault of no one, "
+            "negligent even.\n")
+    root = make_kb(tmp_path, {**body(text), **policy("  postmortems:\n    blameful_phrases: [should have, human "
+                                                      "error, careless, fault of, negligent, oversight]\n")})
+    _, payload = run_validate(root, now="2026-06-01T12:00:00Z")
+    found = payload["diagnostics"]
+    assert [d["code"] for d in found] == ["OB505"] * 5
+    for d in found:
+        assert ": " in d["message"] and len(d["message"].split(": ", 1)[1]) > 20  # why
+        assert d["hint"].startswith("reword it: ")  # how

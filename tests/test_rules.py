@@ -260,9 +260,25 @@ POLICIES = [
          message="step 3 of policy 'payments' notifies after 5m, not later than step 2 (5m)"),
     Case("OB303-decreasing-delay", sub(ESC, "after: 5m", "after: 15m"), "OB303", ESC, 8, 16),
     Case("OB304-owned-by-team", sub(PM, "owner: carol", "owner: payments"), "OB304", PM, 11, "payments",
-         message="owned by the team 'payments'"),
+         message="owned by the team 'payments'", level="warning"),
+    Case("OB201-closed-item-owner-neither-person-nor-team", sub(PM, "owner: bob", "owner: bobby"), "OB201", PM, 10,
+         "bobby", message="unknown person or team 'bobby'", hint="did you mean 'bob'?"),
     Case("OB304-no-owner", sub(PM, " owner: carol,", ""), "OB304", PM, 11, 5, message="AI-2 has no owner"),
     Case("OB305-no-due", sub(PM, " due: 2026-07-01,", ""), "OB305", PM, 11, 5, message="AI-2 has no due date"),
+    Case("OB214-unknown-related-postmortem", sub(PM, "visibility: internal", "visibility: internal\n"
+                                                 "related: [2026-03-14-card-payment]"),
+         "OB214", PM, 8, "2026-03-14", message="unknown postmortem '2026-03-14-card-payment'",
+         hint="did you mean '2026/2026-03-14-card-payments'?"),
+    Case("OB207-unknown-incident-in-incidents", sub(PM, "visibility: internal", "visibility: internal\n"
+                                                  "incidents: [INC-2026-001, INC-2026-01]"),
+         "OB207", PM, 8, "INC-2026-01]", hint="did you mean 'INC-2026-001'?"),
+    Case("OB510-incident-not-among-incidents", {**sub(PM, "visibility: internal", "visibility: internal\n"
+                                                      "incidents: [INC-2026-002]"),
+                                                "incidents/INC-2026-002.yaml": sev3_incident()},
+         "OB510", PM, 2, 11, message="'INC-2026-001' is not among incidents (INC-2026-002)"),
+    Case("OB510-incident-listed-twice", sub(PM, "visibility: internal", "visibility: internal\n"
+                                            "incidents: [INC-2026-001, INC-2026-001]"),
+         "OB510", PM, 8, 27, message="twice"),
     Case("OB306-postmortem-missing", {PM: None}, "OB306", INC, 3, 11,
          message="SEV1 requires a postmortem for INC-2026-001"),
     Case("OB306-postmortem-still-draft", sub(PM, "status: published", "status: draft"), "OB306", PM, 4, 9,

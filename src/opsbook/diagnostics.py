@@ -84,6 +84,7 @@ DUPLICATE_ID = _rule("OB210", "duplicate-id", E, "two things of one kind share a
 UNKNOWN_GROUP = _rule("OB211", "unknown-group", E, "a status-page group id that status/page.yaml does not define")
 DECISION_TREE = _rule("OB212", "decision-tree", E, "the severity decision tree is broken")
 MISSING_FILE = _rule("OB213", "missing-file", E, "a file the knowledge base needs is absent")
+UNKNOWN_POSTMORTEM = _rule("OB214", "unknown-postmortem", E, "a postmortem id (its path under postmortems/ without .md) with no file")
 # 3xx: policies
 RUNBOOK_SECTION_MISSING = _rule("OB301", "runbook-section-missing", E, "a runbook lacks a section the policy requires")
 RUNBOOK_REVIEW_OVERDUE = _rule("OB302", "runbook-review-overdue", W, "a runbook is past its review interval")

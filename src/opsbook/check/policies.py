@@ -9,6 +9,7 @@ from typing import Iterable
 from opsbook.check.registry import Context, check
 from opsbook.diagnostics import (
     ACTION_ITEM_DUE,
+    ACTION_ITEM_OWNER,
     ESCALATION_ORDER,
     INCIDENT_ROLES,
     INCIDENT_TIME_ORDER,
@@ -16,12 +17,15 @@ from opsbook.diagnostics import (
     RUNBOOK_REVIEW_OVERDUE,
     RUNBOOK_SECTION_EMPTY,
     RUNBOOK_SECTION_MISSING,
+    UNKNOWN_PERSON,
     Diagnostic,
+    Level,
     shown,
 )
 from opsbook.markdown import is_placeholder, section_key
 from opsbook.suggest import closest
 from opsbook.model.incident import MILESTONE_ORDER
+from opsbook.model.postmortem import by_incident
 from opsbook.timeutil import format_duration, humanize, start_of_day
 
 
@@ -120,6 +124,7 @@ def escalation_delays(ctx: Context) -> Iterable[Diagnostic]:
 
 @check
 def action_items_have_due_dates(ctx: Context) -> Iterable[Diagnostic]:
+    """An open item needs a due date; a done or wont-do item (history) needs none."""
     for pm in ctx.kb.postmortem_list:
         for i, item in enumerate(pm.action_items):
             if item.due is None and item.is_open:
@@ -129,14 +134,40 @@ def action_items_have_due_dates(ctx: Context) -> Iterable[Diagnostic]:
 
 
 @check
+def action_item_owners(ctx: Context) -> Iterable[Diagnostic]:
+    """An owner is a person id, or a team id. An open item needs an owner (an error) and
+    should name one person (a team is a warning); a done or wont-do item is history and
+    needs neither, though a name it gives must still be a person or a team."""
+    kb = ctx.kb
+    for pm in kb.postmortem_list:
+        f = pm.file
+        for i, item in enumerate(pm.action_items):
+            path = ("action_items", i, "owner")
+            if item.owner is None:
+                if item.is_open:
+                    yield Diagnostic(ACTION_ITEM_OWNER, f, f"action item {item.id} has no owner",
+                                     "name one person who is accountable: owner: <person id>",
+                                     path=("action_items", i))
+            elif kb.knows("team", item.owner):
+                if item.is_open:
+                    yield Diagnostic(ACTION_ITEM_OWNER, f,
+                                     f"open action item {item.id} is owned by the team '{item.owner}'",
+                                     "an item owned by a team is often owned by nobody; name one person from it "
+                                     "(a closed item may keep its team)", path=path, level=Level.WARNING)
+            else:
+                yield from ctx.reference("person", item.owner, UNKNOWN_PERSON, f, path, what="person or team")
+
+
+@check
 def postmortems_on_time(ctx: Context) -> Iterable[Diagnostic]:
     kb = ctx.kb
+    covering = by_incident(kb.postmortem_list)  # `incident` and `incidents` alike
     for inc in kb.incident_list:
         level = kb.severities.get(inc.severity)
         if level is None or level.postmortem != "required" or inc.resolved is None:
             continue
         deadline = level.postmortem_due.after(inc.resolved, kb.zone) if level.postmortem_due else inc.resolved
-        docs = kb.postmortems_for(inc.id)
+        docs = covering.get(inc.id, [])
         if docs and docs[0].due is not None:
             # A due date in the front matter (written by `postmortem new`, or an
             # agreed extension in review) replaces the computed one: the day ends

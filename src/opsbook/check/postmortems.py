@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from opsbook.check.registry import Context, check
-from opsbook.diagnostics import Diagnostic, Level, define_rule
+from opsbook.diagnostics import UNKNOWN_POSTMORTEM, Diagnostic, Level, define_rule, shown
 from opsbook.model.postmortem import Postmortem
 from opsbook.model.runbook import headings
 
@@ -31,6 +31,8 @@ TOO_MANY_ACTION_ITEMS = define_rule("OB504", "too-many-action-items", W,
 BLAMEFUL_LANGUAGE = define_rule("OB505", "blameful-language", W, "a postmortem uses blameful wording")
 PERSON_IN_ROOT_CAUSE = define_rule("OB506", "person-in-root-cause", W,
                                    "a postmortem's root cause names a person")
+POSTMORTEM_INCIDENTS = define_rule("OB510", "postmortem-incidents", E,
+                                   "a postmortem's incident is not among its incidents, or one is listed twice")
 COMMS_TEMPLATE = define_rule("OB507", "comms-template", E,
                              "a communication template does not render (syntax, undefined variable)")
 COMMS_NEXT_UPDATE = define_rule("OB508", "comms-template-next-update", E,
@@ -112,19 +114,153 @@ def _phrase_pattern(phrase: str) -> re.Pattern:
     return re.compile(r"(?<![\w'])" + r"\s+".join(words) + r"(?![\w'])", re.IGNORECASE)
 
 
+# --- blameless wording ----------------------------------------------------------------
+#
+# "should have" is reported only when a person is its subject. On a real team's
+# postmortems most hits were about plans and systems ("each repository should have
+# clear rules", "the alert should have fired"), and a lint that cries wolf gets
+# switched off. The other phrases judge people whatever surrounds them.
+
+SUBJECT_PHRASES = ("should have", "should've")
+PERSON_PRONOUNS = frozenset({"he", "she", "they", "you", "i", "someone", "somebody", "anyone", "anybody",
+                             "everyone", "everybody", "nobody"})
+PERSON_NOUNS = frozenset({
+    "engineer", "engineers", "on-call", "oncall", "on-caller", "on-callers", "operator", "operators", "developer",
+    "developers", "dev", "devs", "reviewer", "reviewers", "responder", "responders", "sre", "sres", "admin",
+    "admins", "administrator", "administrators", "author", "approver", "assignee", "commander", "person",
+    "people", "human", "humans", "employee", "employees", "staff", "user", "users", "customer", "customers",
+    "contractor", "intern", "manager", "lead", "teammate", "colleague", "coworker", "co-worker", "oncaller",
+})
+"""Nouns whose head makes a subject a person: 'the engineer', 'the on-call', 'a reviewer'."""
+# Words between a subject and 'should have' that do not change who it is.
+_ADVERBS = frozenset({"really", "probably", "also", "definitely", "clearly", "obviously", "certainly", "maybe",
+                      "perhaps", "likely", "just", "then", "arguably", "surely", "still", "ideally", "instead"})
+_TOKEN = re.compile(r"@?[\w][\w'’.-]*")
+# 'should have been paged': the person is who it happens to, not who is judged.
+_PASSIVE = re.compile(r"^\s+been\s+(?:paged|notified|alerted|told|informed|called|woken|escalated|trained|given|"
+                      r"shown|sent|asked|consulted|included|involved|added|warned|reminded|offered|supported|"
+                      r"contacted|looped in|brought in|onboarded)\b", re.IGNORECASE)
+
+ADVICE: dict[str, tuple[str, str]] = {
+    "should have": (
+        "it judges a person with hindsight they did not have, so readers learn who slipped, not what let it happen",
+        "say what the system, tool or process did not do, or what the person saw at the time: 'nothing warned that "
+        "the flag was on in production' instead of 'the engineer should have checked the flag'"),
+    "human error": (
+        "it ends the analysis at a person, where it should start",
+        "describe the action and what made it easy to take or hard to notice: 'the command ran against production "
+        "because production was the default context'"),
+    "careless": (
+        "it describes a person's character, not the conditions they worked in",
+        "describe what the person knew and why the action made sense then; then what would have caught it"),
+    "fault of": (
+        "it assigns blame, and people stop telling you what really happened",
+        "name the condition that contributed: 'the deploy was not gated on the migration' instead of whose fault"),
+    "negligence": (
+        "it is a legal and moral judgement of a person, not a finding about the system",
+        "describe the gap in the process or tooling that allowed it, and what would close it"),
+}
+ADVICE["should've"] = ADVICE["should have"]
+ADVICE["carelessly"] = ADVICE["careless"]
+ADVICE["negligent"] = ADVICE["negligence"]
+_GENERIC = ("the team's policy lists it as blameful (policies.postmortems.blameful_phrases in opsbook.yaml)",
+            "describe what the system allowed and why the decision made sense at the time")
+
+
+def _subject_tokens(before: str) -> list[str]:
+    """The words of the clause before a phrase, adverbs at its end dropped."""
+    clause = re.split(r"[.;:!?,()\[\]\"“”]|\s[-–—]\s", before)[-1]
+    words = _TOKEN.findall(clause)
+    while words and words[-1].lower() in _ADVERBS:
+        words.pop()
+    return words
+
+
+def person_subject(before: str, after: str, names: NameIndex | None) -> str | None:
+    """The person-like subject of 'should have' (the text before it in its clause), or
+    None when the subject is a plan, a system, or not there. ``after`` is the text that
+    follows the phrase: a passive 'should have been paged' judges nobody."""
+    if _PASSIVE.match(after):
+        return None
+    words = _subject_tokens(before)
+    if not words:
+        return None
+    head = words[-1].rstrip("'’.").lower()
+    if head in PERSON_PRONOUNS or head in PERSON_NOUNS:
+        return words[-1] if len(words) < 2 or words[-2].lower() not in ("the", "a", "an", "our", "their", "that",
+                                                                         "this", "whoever") \
+            else f"{words[-2]} {words[-1]}"
+    if len(words) >= 2 and [w.lower() for w in words[-2:]] == ["on", "call"]:
+        return "on call"
+    if head.startswith("@") and len(head) > 1:
+        return words[-1]
+    if names is not None:
+        clause = before.rstrip()
+        while True:  # drop trailing adverbs so that 'bob really should have' ends at 'bob'
+            tail = _TOKEN.findall(clause[-20:])
+            if tail and tail[-1].lower() in _ADVERBS:
+                clause = clause[:clause.rfind(tail[-1])].rstrip()
+            else:
+                break
+        for _person, match in names.search(clause):
+            found = [m for m in match.re.finditer(clause) if m.end() == len(clause)]
+            if found:
+                return found[-1].group(0)
+    return None
+
+
+@dataclass(frozen=True)
+class Hit:
+    phrase: str
+    start: int
+    text: str
+    subject: str | None
+
+
+def blameful_hits(text: str, patterns: list[tuple[str, re.Pattern]], names: NameIndex | None) -> list[Hit]:
+    """The blameful wording in one line or field: every configured phrase, and 'should have'
+    (or "should've") only with a person as its subject."""
+    out = []
+    for phrase, pattern in patterns:
+        for match in pattern.finditer(text):
+            subject = None
+            if phrase.lower() in SUBJECT_PHRASES:
+                subject = person_subject(text[:match.start()], text[match.end():], names)
+                if subject is None:
+                    continue
+            out.append(Hit(phrase.lower(), match.start(), match.group(0), subject))
+    return out
+
+
+def _blameful(pm: Postmortem, hit: Hit, where: str, **place) -> Diagnostic:
+    why, how = ADVICE.get(hit.phrase, _GENERIC)
+    said = f"'{shown(hit.subject)} {hit.text}'" if hit.subject else f"'{hit.text}'"
+    return Diagnostic(BLAMEFUL_LANGUAGE, pm.file, f"blameful wording {said}{where}: {why}",
+                      f"reword it: {how}", **place)
+
+
 @check
 def blameful_language(ctx: Context) -> Iterable[Diagnostic]:
+    """Blameful phrases in the body, the title, the summary and action-item titles."""
     phrases = [p for p in ctx.kb.config.policies.postmortems.blameful_phrases if p.strip()]
+    if not phrases:
+        return
     patterns = [(p, _phrase_pattern(p)) for p in phrases]
+    names = name_index(ctx.kb.people.values())
     for pm in ctx.kb.postmortem_list:
+        found = headings(pm.body, pm.body_first_line)
+        if not (found and found[0].level == 1 and found[0].text.strip() == pm.title.strip()):
+            for hit in blameful_hits(pm.title, patterns, names):  # the body's H1 is linted with the body
+                yield _blameful(pm, hit, " in the title", path=("title",))
+        if pm.summary:
+            for hit in blameful_hits(pm.summary, patterns, names):
+                yield _blameful(pm, hit, " in the summary", path=("summary",))
+        for i, item in enumerate(pm.action_items):
+            for hit in blameful_hits(item.title, patterns, names):
+                yield _blameful(pm, hit, f" in action item {item.id}", path=("action_items", i, "title"))
         for number, text in prose_lines(pm):
-            for phrase, pattern in patterns:
-                for match in pattern.finditer(text):
-                    yield Diagnostic(BLAMEFUL_LANGUAGE, pm.file,
-                                     f"blameful wording '{match.group(0)}'",
-                                     "describe what the system allowed and why the decision made sense at the "
-                                     "time; the phrase list is policies.postmortems.blameful_phrases in opsbook.yaml",
-                                     line=number, column=match.start() + 1)
+            for hit in blameful_hits(text, patterns, names):
+                yield _blameful(pm, hit, "", line=number, column=hit.start + 1)
 
 
 ROOT_CAUSE_HEADINGS = ("root cause", "root causes", "cause", "causes", "root cause analysis")
@@ -223,21 +359,75 @@ def name_index(people) -> NameIndex:
     return NameIndex(tuple(patterns), {k: tuple(v) for k, v in by_word.items()}, tuple(always))
 
 
+CONTRIBUTING_HEADINGS = ("contributing factors", "contributing factor", "contributing causes",
+                         "contributing conditions")
+
+
 @check
 def person_in_root_cause(ctx: Context) -> Iterable[Diagnostic]:
+    """A person's id or name in the Root cause or the Contributing factors section."""
     if not ctx.kb.config.policies.postmortems.names_in_root_cause:
         return
     index = name_index(ctx.kb.people.values())
     for pm in ctx.kb.postmortem_list:
-        section = section_lines(pm, ROOT_CAUSE_HEADINGS)
-        if section is None:
-            continue
-        for number, text in section[1]:
-            for _person_id, match in index.search(text):
-                yield Diagnostic(PERSON_IN_ROOT_CAUSE, pm.file,
-                                 f"the root cause names a person ('{match.group(0)}')",
-                                 "a root cause is a condition of the system; say what allowed the action, "
-                                 "not who took it", line=number, column=match.start() + 1)
+        for headings_, what in ((ROOT_CAUSE_HEADINGS, "the root cause names"),
+                                (CONTRIBUTING_HEADINGS, "the contributing factors name")):
+            section = section_lines(pm, headings_)
+            if section is None:
+                continue
+            for number, text in section[1]:
+                for _person_id, match in index.search(text):
+                    yield Diagnostic(PERSON_IN_ROOT_CAUSE, pm.file,
+                                     f"{what} a person ('{shown(match.group(0))}'): causes are conditions of the "
+                                     "system, and a name turns the section into a search for whom to blame",
+                                     "reword it: say what allowed the action (the missing check, the default, "
+                                     "the alert that did not fire), not who took it; the timeline may say who did "
+                                     "what", line=number, column=match.start() + 1)
+
+
+# --- what a postmortem covers ---------------------------------------------------------
+
+
+@check
+def postmortem_incidents(ctx: Context) -> Iterable[Diagnostic]:
+    """`incident` (one id) and `incidents` (a list) together: the one must be in the list, once."""
+    for pm in ctx.kb.postmortem_list:
+        seen: set[str] = set()
+        for i, incident_id in enumerate(pm.incidents):
+            if incident_id in seen:
+                yield Diagnostic(POSTMORTEM_INCIDENTS, pm.file, f"incidents lists '{incident_id}' twice",
+                                 "remove the second one", path=("incidents", i))
+            seen.add(incident_id)
+        if pm.incident and pm.incidents and pm.incident not in pm.incidents:
+            yield Diagnostic(POSTMORTEM_INCIDENTS, pm.file,
+                             f"incident '{pm.incident}' is not among incidents ({', '.join(pm.incidents)})",
+                             f"add {pm.incident} to incidents, or drop incident: (incident: X is short for "
+                             "incidents: [X])", path=("incident",))
+
+
+@check
+def related_postmortems(ctx: Context) -> Iterable[Diagnostic]:
+    from opsbook.suggest import closest
+
+    kb = ctx.kb
+    if "postmortem" in kb.broken:
+        return
+    known = sorted(kb.postmortems)
+    for pm in kb.postmortem_list:
+        for i, ref in enumerate(pm.related):
+            target = ref.removesuffix(".md")
+            if target in kb.postmortems and target != pm.id:
+                continue
+            if target == pm.id:
+                yield Diagnostic(UNKNOWN_POSTMORTEM, pm.file, "the postmortem lists itself as related",
+                                 "remove it from related", path=("related", i))
+                continue
+            by_name = [k for k in known if k.rsplit("/", 1)[-1] == target.rsplit("/", 1)[-1]]
+            close = by_name[0] if len(by_name) == 1 else closest(target, known)
+            hint = (f"did you mean '{close}'?" if close else
+                    "name it by its path under postmortems/ without .md, e.g. 2026/2026-03-18-card-payments")
+            yield Diagnostic(UNKNOWN_POSTMORTEM, pm.file, f"unknown postmortem '{shown(ref)}'", hint,
+                             path=("related", i))
 
 
 # --- communication templates --------------------------------------------------------

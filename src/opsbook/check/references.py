@@ -7,7 +7,6 @@ from typing import Iterable
 
 from opsbook.check.registry import Context, check
 from opsbook.diagnostics import (
-    ACTION_ITEM_OWNER,
     DECISION_TREE,
     UNKNOWN_COMPONENT,
     UNKNOWN_ESCALATION,
@@ -174,16 +173,9 @@ def postmortem_references(ctx: Context) -> Iterable[Diagnostic]:
         yield from ctx.reference("severity", pm.severity, UNKNOWN_SEVERITY, f, ("severity",))
         for i, author in enumerate(pm.authors):
             yield from ctx.reference("person", author, UNKNOWN_PERSON, f, ("authors", i))
-        for i, item in enumerate(pm.action_items):
-            path = ("action_items", i, "owner")
-            if item.owner is None:
-                yield Diagnostic(ACTION_ITEM_OWNER, f, f"action item {item.id} has no owner",
-                                 "name one person who is accountable: owner: <person id>", path=("action_items", i))
-            elif kb.knows("team", item.owner):
-                yield Diagnostic(ACTION_ITEM_OWNER, f, f"action item {item.id} is owned by the team '{item.owner}'",
-                                 "an item owned by a team is owned by nobody; name one person from it", path=path)
-            else:
-                yield from ctx.reference("person", item.owner, UNKNOWN_PERSON, f, path)
+        for i, incident_id in enumerate(pm.incidents):
+            yield from ctx.reference("incident", incident_id, UNKNOWN_INCIDENT, f, ("incidents", i))
+        # Action-item owners (a person; a team, or none, for history) are checked in policies.py.
 
 
 @check
