@@ -145,7 +145,7 @@ def _inline_text(token) -> str:
     return "".join(parts).strip()
 
 
-_CLOSING = {"`": re.compile(r"^ {0,3}(`{3,})[ \t]*$"), "~": re.compile(r"^ {0,3}(~{3,})[ \t]*$")}
+_CLOSING = {"`": re.compile(r"^ {0,3}(`{3,})[ \t]*\r?$"), "~": re.compile(r"^ {0,3}(~{3,})[ \t]*\r?$")}
 
 
 def _closed(lines: list[str], start: int, end: int, char: str, length: int, indent: int) -> bool:
