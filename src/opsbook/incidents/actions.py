@@ -41,7 +41,8 @@ class Row:
             "team": self.team, "status": item.status, "type": item.type, "due": item.due.isoformat() if item.due else None,
             "overdue_days": self.overdue_days, "age_days": self.age_days, "ticket": item.ticket,
             "closed": item.closed.isoformat() if item.closed else None,
-            "postmortem": self.postmortem.id, "incident": self.postmortem.incident,
+            "postmortem": self.postmortem.id, "incident": self.postmortem.main_incident,
+            "incidents": list(self.postmortem.incident_ids),
             "file": self.postmortem.file.relative_to(kb.root).as_posix(),
         }
 

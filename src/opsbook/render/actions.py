@@ -49,7 +49,8 @@ def groups(kb: KnowledgeBase, open_rows: list[Row]) -> list[TeamGroup]:
 
 
 def source_link(kb, audience, row: Row) -> Markdown:
-    label = incident_label(kb, audience, row.postmortem.incident) if row.postmortem.incident else row.postmortem.title
+    main = row.postmortem.main_incident
+    label = incident_label(kb, audience, main) if main else row.postmortem.title
     return page_link(label, PATH, postmortem_path(row.postmortem))
 
 

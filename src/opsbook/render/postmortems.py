@@ -12,6 +12,7 @@ from opsbook.model.kb import KnowledgeBase
 from opsbook.model.postmortem import ActionItem, Postmortem
 from opsbook.visibility import (
     incident_label,
+    may_read,
     may_read_incident,
     visible_postmortems,
 )
@@ -30,22 +31,43 @@ def postmortem_path(postmortem: Postmortem) -> str:
 
 
 def severity_of(kb: KnowledgeBase, postmortem: Postmortem) -> str | None:
-    """The incident's severity; the postmortem's own for a near miss."""
-    incident = kb.incidents.get(postmortem.incident) if postmortem.incident else None
+    """The (main) incident's severity; the postmortem's own for a near miss."""
+    main = postmortem.main_incident
+    incident = kb.incidents.get(main) if main else None
     return incident.severity if incident is not None else postmortem.severity
 
 
-def _incident_text(kb: KnowledgeBase, postmortem: Postmortem, audience: Audience = "public") -> Markdown:
-    if not postmortem.incident:
-        return Markdown("")
-    incident = kb.incidents.get(postmortem.incident)
+def _one_incident(kb: KnowledgeBase, postmortem: Postmortem, incident_id: str, audience: Audience) -> str:
+    incident = kb.incidents.get(incident_id)
     if incident is not None and not may_read_incident(audience, incident):
         # A public write-up of an incident that was never public must not
         # reveal the internal record's title (or that record's id).
-        return md_escape("an internal incident")
+        return "an internal incident"
     if incident is None or incident.title == postmortem.title:
-        return md_escape(postmortem.incident)
-    return md_escape(f"{incident.id} · {incident.title}")
+        return incident_id
+    return f"{incident.id} · {incident.title}"
+
+
+def _incident_text(kb: KnowledgeBase, postmortem: Postmortem, audience: Audience = "public") -> Markdown:
+    """Every incident it covers (`incident` and `incidents`), each as the audience may see it."""
+    parts = [_one_incident(kb, postmortem, i, audience) for i in postmortem.incident_ids]
+    return md_escape("; ".join(dict.fromkeys(parts))) if parts else Markdown("")
+
+
+def incidents_label(kb: KnowledgeBase, audience: Audience, postmortem: Postmortem) -> str:
+    """The incident ids of a postmortem as a reader may see them, for index rows."""
+    return ", ".join(dict.fromkeys(incident_label(kb, audience, i) for i in postmortem.incident_ids))
+
+
+def _related(kb: KnowledgeBase, postmortem: Postmortem, audience: Audience) -> list[Markdown]:
+    """Links to the related postmortems this audience may read; the others are left out
+    (a public page must not link to an internal one)."""
+    out = []
+    for ref in postmortem.related:
+        other = kb.postmortems.get(ref.removesuffix(".md"))
+        if other is not None and other.id != postmortem.id and may_read(audience, other):
+            out.append(page_link(other.title, postmortem_path(postmortem), postmortem_path(other)))
+    return out
 
 
 def _ticket(item: ActionItem) -> Markdown:
@@ -67,7 +89,7 @@ def postmortem_index(kb: KnowledgeBase, postmortems: list[Postmortem], audience:
         "postmortems_index.md.j2",
         postmortems=_newest_first(postmortems),
         link=lambda pm: page_link(pm.title, INDEX, postmortem_path(pm)),
-        incident=lambda pm: incident_label(kb, audience, pm.incident),
+        incident=lambda pm: incidents_label(kb, audience, pm),
         severity=lambda pm: level_link(kb, severity_of(kb, pm), INDEX, short=True),
         open_items=lambda pm: sum(1 for item in pm.action_items if item.is_open),
     )
@@ -87,6 +109,8 @@ def postmortem_page(kb: KnowledgeBase, postmortem: Postmortem, audience: Audienc
         heading=titled.heading,
         body=body,
         incident=_incident_text(kb, postmortem, audience),
+        near_miss=not postmortem.incident_ids and not postmortem.imported_from,
+        related=_related(kb, postmortem, audience),
         severity=level_link(kb, severity_of(kb, postmortem), path),
         owner=person_name(kb, postmortem.owner),
         authors=[person_name(kb, author) for author in postmortem.authors],
