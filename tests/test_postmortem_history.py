@@ -284,3 +284,52 @@ def test_infer_units():
     assert date_in_line("the 7 March 2024 outage")[0].isoformat() == "2024-03-07"
     assert date_in_line("03/07/2024") is None  # ambiguous: never read
     assert one_line("a\r\nb\tc\x1b[31m d\u2028e") == "a b c [31m d e"
+
+
+# --- the model's history fields on the site, in actions and in `postmortem new` ---------------
+
+PM = "postmortems/2026/2026-03-14-card-payments.md"
+
+
+def history_kb(tmp_path: Path) -> Path:
+    from conftest import BASE_FILES
+
+    return make_kb(tmp_path, {
+        PM: BASE_FILES[PM].replace("incident: INC-2026-001\n",
+                                   "incidents: [INC-2026-001, INC-2026-002]\ntags: [acquirer]\n"
+                                   "related: [2025/2025-01-01-old, 2025/2025-02-01-secret]\n"),
+        "incidents/INC-2026-002.yaml": "id: INC-2026-002\ntitle: Slow <b>dashboard</b>\nseverity: SEV3\n"
+                                       "status: identified\ndeclared: 2026-05-30T10:00:00Z\n",
+        "postmortems/2025/2025-01-01-old.md": "---\ntitle: Old one\nstatus: published\nvisibility: internal\n"
+                                              "incidents: []\nimported_from: old/x.md\n---\n# Old one\n\nText.\n",
+        "postmortems/2025/2025-02-01-secret.md": "---\ntitle: Secret one\nstatus: published\n"
+                                                 "visibility: restricted\n---\n# Secret one\n",
+    })
+
+
+def test_history_fields_render_and_validate(tmp_path):
+    from opsbook.load import load
+    from opsbook.render.postmortems import postmortem_pages
+
+    root = history_kb(tmp_path)
+    assert run_validate(root, now=NOW)[1]["diagnostics"] == []
+    loaded = load(root)
+    kb = loaded[0] if isinstance(loaded, tuple) else loaded
+    pages = {p.path: p.markdown for p in postmortem_pages(kb, "internal")}
+    page = pages["postmortems/2026/2026-03-14-card-payments.md"]
+    assert "- **Incidents:** INC-2026-001; INC-2026-002 · Slow &lt;b&gt;dashboard&lt;/b&gt;" in page
+    assert "- **Tags:** acquirer" in page
+    assert "- **Related:** [Old one](../2025/2025-01-01-old.md)\n" in page  # the restricted one is left out
+    assert "Secret" not in page
+    assert "- **Incident:** none recorded" in pages["postmortems/2025/2025-01-01-old.md"]
+    assert "INC-2026-001, INC-2026-002" in pages["postmortems/index.md"]
+
+
+def test_actions_json_and_new_know_the_incidents_list(tmp_path):
+    root = history_kb(tmp_path)
+    out = invoke("--root", str(root), "actions", "--format", "json", "--now", NOW)
+    rows = json.loads(out.stdout)
+    rows = rows["items"] if isinstance(rows, dict) else rows
+    assert rows[0]["incident"] == "INC-2026-001" and rows[0]["incidents"] == ["INC-2026-001", "INC-2026-002"]
+    again = invoke("--root", str(root), "postmortem", "new", "INC-2026-002", "--now", NOW)
+    assert again.exit_code == 1 and f"INC-2026-002 already has a postmortem: {PM}" in again.stderr
