@@ -8,6 +8,8 @@ override for someone outside the team) hold at any time.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Iterable
@@ -107,21 +109,42 @@ def coverage_gaps(ctx: Context) -> Iterable[Diagnostic]:
                          "`opsbook oncall gaps` lists every gap", path=("coverage",))
 
 
-@check
-def primary_is_backup(ctx: Context) -> Iterable[Diagnostic]:
+def _horizon_shifts(ctx: Context, schedule: Schedule) -> list:
+    """The schedule's shifts over the horizon, computed once per validate run for
+    every rule that needs them."""
     from opsbook.oncall.engine import shifts_between
 
-    start, end = _horizon(ctx)
+    memo = ctx.__dict__.setdefault("_horizon_shifts", {})
+    if schedule.id not in memo:
+        memo[schedule.id] = shifts_between(schedule, *_horizon(ctx))
+    return memo[schedule.id]
+
+
+@check
+def primary_is_backup(ctx: Context) -> Iterable[Diagnostic]:
     for schedule in ctx.kb.schedule_list:
         if not _usable(ctx, schedule):
             continue
-        shifts = shifts_between(schedule, start, end)
-        backups = [s for s in shifts if s.role == "backup"]
+        shifts = _horizon_shifts(ctx, schedule)
+        # Backup shifts of each person, by start. Shifts of one role never overlap,
+        # so for a primary shift the overlapping backups are the run just before the
+        # first one that starts at or after its end: a bisect and a short walk back,
+        # not every backup for every primary (70k x 70k at a 15-minute rotation).
+        backups: dict[str, list] = defaultdict(list)
+        for shift in shifts:
+            if shift.role == "backup":
+                backups[shift.person].append(shift)
+        for mine in backups.values():
+            mine.sort(key=lambda b: b.start)
+        starts = {person: [b.start for b in mine] for person, mine in backups.items()}
         seen: set[tuple] = set()
         for p in (s for s in shifts if s.role == "primary"):
-            for b in backups:
-                if b.person != p.person or b.end <= p.start or b.start >= p.end:
-                    continue
+            mine = backups.get(p.person, ())
+            stop = bisect_left(starts.get(p.person, ()), p.end)
+            first = stop
+            while first > 0 and mine[first - 1].end > p.start:
+                first -= 1
+            for b in mine[first:stop]:
                 # Point at what put them in the second role: an override if either is one.
                 culprit = b if b.override is not None else p
                 key = (p.person, culprit.override, culprit.layer)
@@ -139,18 +162,30 @@ def primary_is_backup(ctx: Context) -> Iterable[Diagnostic]:
 @check
 def overlapping_overrides(ctx: Context) -> Iterable[Diagnostic]:
     for schedule in ctx.kb.schedule_list:
-        overrides = schedule.overrides
-        for j, later in enumerate(overrides):
-            for i in range(j):
-                earlier = overrides[i]
-                if earlier.role == later.role and earlier.start < later.end and later.start < earlier.end:
-                    yield Diagnostic(OVERRIDES_OVERLAP, schedule.file,
-                                     f"override #{j + 1} ({later.person}) overlaps override #{i + 1} "
-                                     f"({earlier.person}) for the {later.role} role from "
-                                     f"{_local(schedule, max(earlier.start, later.start))}",
-                                     "only the later one counts where they overlap; shorten one or merge them",
-                                     path=("overrides", j), related=(schedule.file, ("overrides", i)))
-                    break
+        # For each override, the first earlier one (in file order) of its role that
+        # overlaps it. Sorted by start, an earlier override overlaps a later-starting
+        # one exactly when it ends after that one starts, so a sweep per role keeps
+        # the overrides still open, instead of comparing every pair.
+        found: dict[int, int] = {}
+        for role in ("primary", "backup"):
+            order = sorted((o.start, i) for i, o in enumerate(schedule.overrides) if o.role == role)
+            open_: list[int] = []
+            for _, j in order:
+                later = schedule.overrides[j]
+                open_ = [i for i in open_ if schedule.overrides[i].end > later.start]
+                for i in open_:
+                    low, high = min(i, j), max(i, j)
+                    if high not in found or low < found[high]:
+                        found[high] = low
+                open_.append(j)
+        for j in sorted(found):
+            i, later, earlier = found[j], schedule.overrides[j], schedule.overrides[found[j]]
+            yield Diagnostic(OVERRIDES_OVERLAP, schedule.file,
+                             f"override #{j + 1} ({later.person}) overlaps override #{i + 1} "
+                             f"({earlier.person}) for the {later.role} role from "
+                             f"{_local(schedule, max(earlier.start, later.start))}",
+                             "only the later one counts where they overlap; shorten one or merge them",
+                             path=("overrides", j), related=(schedule.file, ("overrides", i)))
 
 
 @check
@@ -172,20 +207,19 @@ def override_off_team(ctx: Context) -> Iterable[Diagnostic]:
 
 @check
 def double_booked(ctx: Context) -> Iterable[Diagnostic]:
-    from opsbook.oncall.engine import shifts_between
-
-    start, end = _horizon(ctx)
+    start, _ = _horizon(ctx)
     by_person: dict[str, list] = defaultdict(list)
     for schedule in ctx.kb.schedule_list:
         if not _usable(ctx, schedule):
             continue
-        for shift in shifts_between(schedule, start, end):
+        for shift in _horizon_shifts(ctx, schedule):
             by_person[shift.person].append(shift)
     for person, shifts in sorted(by_person.items()):
         shifts.sort(key=lambda s: s.start)
         reported: set[tuple[str, str]] = set()
         for i, a in enumerate(shifts):
-            for b in shifts[i + 1:]:
+            for k in range(i + 1, len(shifts)):  # indexes, not a slice: a slice copies the rest each time
+                b = shifts[k]
                 if b.start >= a.end:
                     break
                 pair = tuple(sorted((a.schedule, b.schedule)))

@@ -209,6 +209,7 @@ def _shifts_from_pieces(schedule: Schedule, pieces: list[_Piece], start: datetim
     """Merge the pieces into shifts; a shift cut by the window's edge is given
     its natural extent."""
     out: list[Shift] = []
+    ident = schedule.id  # a property of the model; read once, not once per shift
     for role in ROLES:
         current: tuple | None = None
         begin: datetime | None = None
@@ -218,7 +219,7 @@ def _shifts_from_pieces(schedule: Schedule, pieces: list[_Piece], start: datetim
             if current is not None and (who != current or piece is None or piece.start != last_end):
                 first = _extent_before(schedule, role, current[1], begin) if begin == start else begin
                 last = _extent_after(schedule, role, current[1], last_end) if last_end == end else last_end
-                out.append(_make_shift(schedule, role, current, first, last))  # type: ignore[arg-type]
+                out.append(_make_shift(schedule, ident, role, current, first, last))  # type: ignore[arg-type]
                 current = None
             if who is not None and current is None:
                 current, begin = who, piece.start
@@ -228,11 +229,11 @@ def _shifts_from_pieces(schedule: Schedule, pieces: list[_Piece], start: datetim
     return out
 
 
-def _make_shift(schedule: Schedule, role: str, who: tuple, start: datetime, end: datetime) -> Shift:
+def _make_shift(schedule: Schedule, ident: str, role: str, who: tuple, start: datetime, end: datetime) -> Shift:
     person, source = who
     if source[0] == "override":
-        return Shift(schedule.id, role, person, start, end, override=source[1])
-    return Shift(schedule.id, role, person, start, end, layer=schedule.layers[source[1]].name)
+        return Shift(ident, role, person, start, end, override=source[1])
+    return Shift(ident, role, person, start, end, layer=schedule.layers[source[1]].name)
 
 
 def shifts_between(schedule: Schedule, start: datetime, end: datetime, role: str | None = None) -> list[Shift]:
