@@ -138,6 +138,12 @@ HOSTILE_TEMPLATES = {
     "list-extend-doubling": ("{% set l = [1] %}{% for i in range(40) %}{{ l.extend(l) }}{% endfor %}",
                              "that extend() changed"),
     "output": ("{% for i in range(50000) %}{{ 'x' * 40 }}{% endfor %}", "longer than 200,000 characters"),
+    # Found in review: each split() is one call but builds a 66,667-item list; the work
+    # of building and measuring values is charged by size, so this stops in about a second.
+    "large-value-in-a-loop": ('{% set s = "x," * 66666 %}{% for i in range(3000) %}{% set l = s.split(",") %}'
+                              "{% endfor %}", "the result of split() takes the render past 100,000 steps"),
+    "large-value-repeated": ('{% set s = "x," * 66666 %}' + '{% set l = s.split(",") %}' * 2000,
+                             "takes the render past 100,000 steps"),
     "printed-into-a-set-block": ("{% set x %}{% for i in range(40000) %}" + "y" * 500 + "{% endfor %}{% endset %}",
                                  "prints more than 1,000,000 characters"),
 }
@@ -172,3 +178,29 @@ def test_the_budget_changes_nothing_a_message_template_does():
     # The budget is per render: the same environment renders again.
     assert render_bounded(env, env.from_string("{% for i in range(90000) %}{% endfor %}ok"), {}) == "ok"
     assert render_bounded(env, env.from_string("{% for i in range(90000) %}{% endfor %}ok"), {}) == "ok"
+
+
+def test_an_update_timed_after_now_is_not_in_a_message(tmp_path):
+    """Found in review: the example's as_of is 15:00; an update posted at 16:00 must
+    neither be quoted nor move the next-update time, as on the status page."""
+    import shutil
+
+    root = tmp_path / "kb"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".git", "src", "tests", "site", "benchmarks"))
+    record = root / "incidents" / "INC-2026-006.yaml"
+    text = record.read_text()
+    before = invoke("--root", str(root), "comms", "INC-2026-006", "--kind", "status-update").stdout
+    marker = "updates:\n"
+    assert marker in text
+    future = ('  - {at: 2026-11-20T16:00:00Z, status: monitoring, message: "FUTURE-UPDATE fix deployed", '
+              'components: {invoicing: degraded_performance}}\n')
+    # appended as the last update
+    head, tail = text.split(marker, 1)
+    lines = tail.splitlines(keepends=True)
+    last = max(i for i, line in enumerate(lines) if line.startswith("  - {at:") and "status:" in line)
+    lines.insert(last + 1, future)
+    record.write_text(head + marker + "".join(lines))
+    after = invoke("--root", str(root), "comms", "INC-2026-006", "--kind", "status-update")
+    assert after.exit_code == 0, after.stderr
+    assert "FUTURE-UPDATE" not in after.stdout
+    assert after.stdout == before

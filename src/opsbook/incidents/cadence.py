@@ -21,7 +21,7 @@ class NextUpdate:
 def next_update(kb: KnowledgeBase, incident: Incident, now: datetime) -> NextUpdate:
     """Due one ``update_every`` after the latest update of any kind (public or
     internal), or after the declaration when there has been none."""
-    updates = [u.at for u in incident.updates]
+    updates = [u.at for u in incident.updates if u.at <= now]  # not one timed after now
     last = max([incident.declared, *updates])
     level = kb.severities.get(incident.severity)
     if not incident.is_open or level is None or level.update_every is None:

@@ -13,6 +13,8 @@ has no ETA, and inventing one is the classic incident-comms mistake.
 
 from __future__ import annotations
 
+import contextvars
+
 import functools
 import re
 from dataclasses import dataclass
@@ -70,6 +72,9 @@ class CommsError(Exception):
 # above any real template and far below anything that would stall a responder.
 
 MAX_STEPS = 100_000
+# Building or measuring this many characters or items costs one step: a template
+# that makes a 100,000-item list in a loop runs out of steps, not of patience.
+SIZE_PER_STEP = 100
 """range() items, loop iterations, calls and includes, summed over one render."""
 MAX_VALUE = 200_000
 """Characters (or items, counted through nesting) of any one value a template builds."""
@@ -82,7 +87,8 @@ MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_INT_BITS = 4_096
 """Integers a template computes (about 1,200 digits)."""
 
-LIMITS_HINT = (f"a template may spend {MAX_STEPS:,} steps (range() items, loop iterations and calls, summed over "
+LIMITS_HINT = (f"a template may spend {MAX_STEPS:,} steps (range() items, loop iterations, calls, and one per "
+               f"{SIZE_PER_STEP} characters or items of every value it builds, summed over "
                f"the render), build values of up to {MAX_VALUE:,} characters and print up to {MAX_OUTPUT:,}; "
                "loop over the incident's data instead of large ranges, and keep the message short")
 
@@ -120,8 +126,16 @@ def _size(value, memo: dict | None = None) -> int:
     return total
 
 
+# The budget of the render under way, so that measuring a value (which costs time
+# in proportion to its size) is paid for wherever it happens.
+_RENDER_BUDGET: contextvars.ContextVar["_Budget | None"] = contextvars.ContextVar("opsbook_budget", default=None)
+
+
 def _bounded(value, what: str):
     size = _size(value)
+    budget = _RENDER_BUDGET.get()
+    if budget is not None and size >= SIZE_PER_STEP:
+        budget.spend(size // SIZE_PER_STEP, what)
     if size > MAX_VALUE:
         raise BudgetExceeded(f"{what} would be {size:,}+ characters long; a template may build values of up to "
                              f"{MAX_VALUE:,}")
@@ -269,6 +283,7 @@ class _BudgetedEnvironment(SandboxedEnvironment):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, finalize=self._finalize, **kwargs)
         self.opsbook_budget = _Budget()
+        _RENDER_BUDGET.set(self.opsbook_budget)
         self.globals["range"] = self._range
         self.globals["lipsum"] = self._lipsum
         self.filters = {name: _budget_filter(name, func) for name, func in self.filters.items()}
@@ -276,6 +291,7 @@ class _BudgetedEnvironment(SandboxedEnvironment):
 
     def reset_budget(self) -> None:
         self.opsbook_budget = _Budget()
+        _RENDER_BUDGET.set(self.opsbook_budget)
 
     # What a template runs, each step charged and each value measured.
 
@@ -406,14 +422,17 @@ def context(kb: KnowledgeBase, incident: Incident, now: datetime, message: str |
     level = kb.severities.get(incident.severity)
     cadence = next_update(kb, incident, now)
     names = {c.id: c.name for c in kb.components.values()}
+    # A message is written at ``now``: updates timed after it (a record edited ahead,
+    # or a snapshot's as_of) have not been posted yet, as on the status page.
+    posted = [u for u in incident.updates if u.at <= now]
     latest: dict[str, str] = {}
-    for update in incident.updates:
+    for update in posted:
         latest.update(update.components)
     affected = [{"id": c, "name": names.get(c, c), "status": s, "status_text": s.replace("_", " ")}
                 for c, s in latest.items()]
     end = incident.resolved or now
     start = incident.started or incident.declared
-    last_public = incident.updates[-1].message if incident.updates else ""
+    last_public = posted[-1].message if posted else ""
     if cadence.due is not None:
         next_text = format_instant(cadence.due, zone)
     else:
@@ -446,7 +465,7 @@ def context(kb: KnowledgeBase, incident: Incident, now: datetime, message: str |
             "commander": person_name(kb, incident.commander),
             "roles": {role: person_name(kb, person) for role, person in incident.roles.items()},
             "channel": incident.channel or "",
-            "updates": [{"at": _when(u.at, zone), "status": u.status, "message": u.message} for u in incident.updates],
+            "updates": [{"at": _when(u.at, zone), "status": u.status, "message": u.message} for u in posted],
         },
         "level": {
             "id": level.id if level else incident.severity,
