@@ -111,3 +111,67 @@ def test_cli_writes_the_feeds_and_rejects_a_bad_window(tmp_path):
     (tmp_path / "file").write_text("x")
     blocked = invoke("--root", str(REPO), "oncall", "ics", "--out", str(tmp_path / "file" / "sub"))
     assert blocked.exit_code == 2 and "cannot write" in blocked.stderr
+
+
+# --- all_feeds writes each shift once: the same bytes as one icalendar Calendar per feed ---
+
+
+def _one_calendar_per_feed(kb, start, end, now, audience="public"):
+    """The feeds built the plain way: an icalendar Event per shift and feed, serialised
+    with its Calendar (what all_feeds did before issue 12)."""
+    from opsbook.oncall.ics import person_feed, reminder_for, schedule_feed
+
+    reminder = reminder_for(kb)
+    feeds, by_person = {}, {person: [] for person in kb.people}
+    for schedule in kb.schedule_list:
+        shifts = shifts_between(schedule, start, end)
+        feeds[f"{schedule.id}.ics"] = schedule_feed(kb, schedule, shifts, now, reminder, audience)
+        for shift in shifts:
+            by_person.setdefault(shift.person, []).append(shift)
+    for person in sorted(by_person):
+        shifts = sorted(by_person[person], key=lambda s: (s.start, s.schedule, s.role))
+        feeds[f"people/{person}.ics"] = person_feed(kb, person, shifts, now, reminder, audience)
+    return feeds
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_all_feeds_are_the_bytes_of_one_calendar_per_feed(example, audience):
+    assert all_feeds(example, START, END, NOW, audience) == _one_calendar_per_feed(example, START, END, NOW, audience)
+
+
+def test_all_feeds_match_on_a_generated_knowledge_base(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate_kb import generate
+
+    root = tmp_path / "kb"
+    generate(root, runbooks=5, postmortems=3, incidents=10, schedules=12, people=30, seed=5)
+    kb, _ = load(root, kinds={"schedule", "person"})
+    for audience in ("public", "internal"):
+        assert all_feeds(kb, START, END, NOW, audience) == _one_calendar_per_feed(kb, START, END, NOW, audience)
+
+
+def test_all_feeds_match_with_long_and_unusual_names(tmp_path):
+    """Folding at 75 octets (multi-byte characters across the fold), escaped text
+    (commas, semicolons, backslashes), an override reason, no site_url, a 1h reminder."""
+    from conftest import make_kb
+
+    long_name = "Zoë Ångström-Ñúñez, Jr.; \\the \"second\" of her name, with a very long display name 🚒"
+    root = make_kb(tmp_path)
+    people = (root / "schedules/people.yaml").read_text()
+    people = people.replace("name: Alice Nguyen", f"name: '{long_name.replace(chr(39), chr(39) * 2)}'", 1)
+    (root / "schedules/people.yaml").write_text(people)
+    schedule = (root / "schedules/payments.yaml").read_text()
+    (root / "schedules/payments.yaml").write_text(schedule.replace(
+        "reason: swap", "reason: 'swap for a wedding in Zürich; back on the 12th, call me if it burns \\o/'"))
+    org = (root / "opsbook.yaml").read_text()
+    (root / "opsbook.yaml").write_text(org + "policies:\n  oncall:\n    reminder: 1h\n")
+    kb, diags = load(root, kinds={"schedule", "person"})
+    assert not [d for d in diags if d.severity.value == "error"], diags
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    for audience in ("public", "internal"):
+        got = all_feeds(kb, start, start + timedelta(weeks=30), start, audience)
+        assert got == _one_calendar_per_feed(kb, start, start + timedelta(weeks=30), start, audience)
+    assert any("Zoë".encode() in data for data in got.values())
+    assert any(b"wedding in Z" in data for data in got.values())  # the internal feed carries the reason
