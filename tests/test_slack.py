@@ -140,3 +140,42 @@ def test_scrub_removes_each_spelling(text):
     cleaned = scrub(text, url)
     assert TEAM not in cleaned and TOKEN[:12] not in cleaned
     assert not any(f in cleaned for f in _fragments() if len(f) >= 12), cleaned
+
+
+def test_a_server_that_drips_its_answer_is_cut_off_at_the_deadline():
+    """Found in review: slack_sdk's timeout bounds each read, so a server sending one
+    byte a second held `handoff --post` for half an hour. One deadline now covers
+    the whole exchange."""
+    import socket
+    import time
+
+    from opsbook.slack import SlackError, post_webhook
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def drip():
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+        while not stop.is_set():
+            try:
+                conn.sendall(b"o")
+            except OSError:
+                break
+            time.sleep(0.5)
+        conn.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}{SECRET_PATH}"
+    started = time.monotonic()
+    try:
+        with pytest.raises(SlackError, match="no complete answer within 2 s") as caught:
+            post_webhook(url, {"text": "hi"}, timeout=2)
+    finally:
+        stop.set()
+        listener.close()
+    assert time.monotonic() - started < 30  # a safety net against a hang, not a timing assertion
+    assert TOKEN not in str(caught.value)

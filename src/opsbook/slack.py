@@ -13,6 +13,7 @@ import base64
 import logging
 import os
 import re
+import threading
 from urllib.parse import quote, unquote, urlsplit
 
 ENV_VAR = "OPSBOOK_SLACK_WEBHOOK_URL"
@@ -176,14 +177,29 @@ def post_webhook(url: str, payload: dict, timeout: int = 15) -> None:
         # handler would print slack_sdk's own copy of it as well.
         logger.addHandler(logging.NullHandler())
     logger.addFilter(_ScrubFilter(url))
-    try:
-        client = WebhookClient(url, timeout=timeout, logger=logger)
-        response = client.send_dict(payload)
-    except Exception as exc:  # noqa: BLE001 - any failure becomes one safe message
-        raise SlackError(f"could not reach Slack: {scrub(_exception_reason(exc), url)}") from None
-    finally:
-        for f in list(logger.filters):
-            logger.removeFilter(f)
+    outcome: dict = {}
+
+    def send() -> None:
+        try:
+            client = WebhookClient(url, timeout=timeout, logger=logger)
+            outcome["response"] = client.send_dict(payload)
+        except Exception as exc:  # noqa: BLE001 - any failure becomes one safe message
+            outcome["error"] = exc
+
+    # slack_sdk's timeout bounds each socket read, not the request: a server that
+    # drips one byte a second would hold a handoff for as long as it likes. The
+    # post runs in a daemon thread with one deadline for the whole exchange.
+    worker = threading.Thread(target=send, name="opsbook-slack-post", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        # The scrubbing filter stays on: the abandoned request may still log.
+        raise SlackError(f"could not reach Slack: no complete answer within {timeout} s")
+    for f in list(logger.filters):
+        logger.removeFilter(f)
+    if "error" in outcome:
+        raise SlackError(f"could not reach Slack: {scrub(_exception_reason(outcome['error']), url)}") from None
+    response = outcome["response"]
     if response.status_code != 200 or (response.body or "").strip() != "ok":
         body = response.body or ""
         reason = _safe_reason(body) or ("(response withheld: it may quote the webhook URL)" if body.strip() else "")
