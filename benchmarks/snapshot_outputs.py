@@ -87,7 +87,7 @@ def site(env: dict, root: Path, dest: Path, audience: str) -> None:
             (Path(tmp) / "mkdocs.yml").write_text(
                 f"site_name: Handbook\nsite_url: https://example.com/\ndocs_dir: docs\n"
                 f"plugins:\n  - search\n  - opsbook:\n      root: {root}\n      audience: {audience}\n"
-                f"      now: {NOW}\n      git_dates: false\n")
+                f"      now: '{NOW}'\n      git_dates: false\n")
             code, _, stderr = run(env, ["-m", "mkdocs", "build", "-q", "-d", str(dest)], cwd=Path(tmp))
     if code != 0:
         raise SystemExit(f"mkdocs build failed for {root}: {stderr[-3000:]}")

@@ -267,7 +267,7 @@ class Strict(BaseModel):
     """Unknown keys are errors (with a did-you-mean); values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
-                              use_attribute_docstrings=True)
+                              use_attribute_docstrings=True, defer_build=True)
 
 
 class Document(Strict):
