@@ -178,9 +178,10 @@ REFUSALS = [
     ("ruamel.yaml reads YAML 1.1 differently",
      "%YAML 1.1\n---\npublic: yes\nstatus: investigating\n", status, edit_yaml_text,
      3, "reads 'public' differently from opsbook's loader", "remove the '%YAML 1.1' line"),
+    # validate refuses the same file at the same place (yamlsource._odd_break)
     ("a character ruamel.yaml reads as text and libyaml as a line break",
      "status: investigating\ntitle: a\x85impact: none\n", status, edit_yaml_text,
-     2, "ruamel.yaml, which makes opsbook's edits, cannot read this line", "U+0085"),
+     2, "a raw U+0085 (next line) is a line break to YAML", "U+0085"),
     ("a comment inside the flow map the edit rewrites",
      "---\naction_items:\n  - {id: AI-1,  # the first\n     status: open}\n---\nbody\n", close_first,
      edit_front_matter_text, 3, "would lose the comment '# the first'", "edit the file by hand"),

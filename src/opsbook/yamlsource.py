@@ -401,8 +401,30 @@ def _yaml_error(path: Path, exc: yaml.YAMLError, first_line: int, text: str = ""
     return Diagnostic(rule, path, problem, hint, line=line, column=col)
 
 
+_ODD_BREAK_NAMES = {"\x85": "U+0085 (next line)", "\u2028": "U+2028 (line separator)",
+                    "\u2029": "U+2029 (paragraph separator)"}
+
+
+def _odd_break(path: Path, text: str, first_line: int) -> Diagnostic | None:
+    """A raw NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR is a line break to libyaml
+    (YAML 1.1) but not to an editor, to YAML 1.2 or to the edit commands: the file
+    would mean something other than what its author sees. Say so where it is."""
+    index = min((i for i in (text.find(ch) for ch in _ODD_BREAKS) if i >= 0), default=-1)
+    if index < 0:
+        return None
+    line, col = _position(text, index)
+    name = _ODD_BREAK_NAMES[text[index]]
+    return Diagnostic(YAML_SYNTAX, path, f"a raw {name} is a line break to YAML but invisible in most editors",
+                      f"delete it, or inside a double-quoted string write it as the escape "
+                      f"\\u{ord(text[index]):04X}", line=line + first_line - 1, column=col)
+
+
 def parse_yaml(path: Path, text: str, first_line: int = 1, *, allow_empty: bool = False) -> tuple[Any, list[Diagnostic]]:
     """Parse one YAML document; ``first_line`` is where ``text`` starts in the file."""
+    if _has_odd_breaks(text):
+        odd = _odd_break(path, text, first_line)
+        if odd is not None:
+            return None, [odd]
     loader = None
     try:
         _check_depth(text)

@@ -63,6 +63,9 @@ def check_text(option: str, text: str, one_line: bool = True) -> None:
             raise LifecycleError(f"{option}: {what} (character {index + 1}); pass the text as UTF-8 "
                                  "(check the encoding of the terminal or script that runs opsbook)")
         allowed = not one_line and char in "\n\t"
+        if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+            raise LifecycleError(f"{option}: direction control U+{code:04X} (character {index + 1}) makes text "
+                                 "display in another order than it reads; remove it")
         if not allowed and (unicodedata.category(char) == "Cc" or char in "\u2028\u2029"):
             kind = "one line of plain text" if one_line else "text with line breaks and tabs at most"
             raise LifecycleError(f"{option}: control character U+{code:04X} (character {index + 1}); "

@@ -143,18 +143,28 @@ Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
 # surrogate) at all, and a pasted terminal colour code ("\x1b[31m", written as
 # an escape in a double-quoted string) is never meant: both are located errors.
 # Multi-line fields keep tab and line feed; one-line fields (titles, names)
-# take neither, nor a carriage return. Writers still clean what they emit.
+# take neither, nor a carriage return. DEL and the C1 controls (U+0080-U+009F,
+# among them a terminal's CSI) and the bidirectional embedding, override and
+# isolate controls (U+202A-U+202E, U+2066-U+2069: text that displays in another
+# order than it reads, "Trojan source") are refused everywhere, so no value can
+# drive the terminal a responder reads `incident show` in. Writers still clean
+# what they emit.
 
 _NAMES = {0: "NUL", 7: "bell", 8: "backspace", 9: "tab", 10: "line feed", 11: "vertical tab", 12: "form feed",
-          13: "carriage return", 27: "escape", 127: "delete", 0x85: "next line", 0x2028: "line separator",
-          0x2029: "paragraph separator"}
+          13: "carriage return", 27: "escape", 127: "delete", 0x85: "next line", 0x9B: "control sequence introducer",
+          0x2028: "line separator", 0x2029: "paragraph separator", 0x202A: "left-to-right embedding",
+          0x202B: "right-to-left embedding", 0x202C: "pop directional formatting", 0x202D: "left-to-right override",
+          0x202E: "right-to-left override", 0x2066: "left-to-right isolate", 0x2067: "right-to-left isolate",
+          0x2068: "first strong isolate", 0x2069: "pop directional isolate"}
+_BIDI_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
 
 
 def _forbidden(ch: str, multiline: bool) -> bool:
     code = ord(ch)
     if code in (9, 10):
         return not multiline
-    return code < 0x20 or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)
+    return (code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)
+            or code in _BIDI_CONTROLS)
 
 
 def char_name(ch: str) -> str:
@@ -172,6 +182,9 @@ def text_problem(value: str, multiline: bool) -> str | None:
                 return f"is one line of text but contains a line break ({char_name(ch)}) at character {index + 1}"
             if ch == "\t":
                 return f"is one line of text but contains a tab at character {index + 1}"
+            if ord(ch) in _BIDI_CONTROLS:
+                return (f"contains a direction control ({char_name(ch)}) at character {index + 1}: it makes "
+                        "text display in another order than it reads")
             return f"contains a control character ({char_name(ch)}) at character {index + 1}"
     return None
 
@@ -187,8 +200,8 @@ def _text(multiline: bool):
 
 
 # JSON Schema patterns (ECMA-262) saying the same, for editors.
-_LINE_PATTERN = "^[^\\u0000-\\u001f\\ufffe\\uffff]*$"
-_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b-\\u001f\\ufffe\\uffff]*$"
+_LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\ufffe\\uffff]*$"
+_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\ufffe\\uffff]*$"
 
 Line = Annotated[
     str,
