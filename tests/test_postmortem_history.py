@@ -333,3 +333,20 @@ def test_actions_json_and_new_know_the_incidents_list(tmp_path):
     assert rows[0]["incident"] == "INC-2026-001" and rows[0]["incidents"] == ["INC-2026-001", "INC-2026-002"]
     again = invoke("--root", str(root), "postmortem", "new", "INC-2026-002", "--now", NOW)
     assert again.exit_code == 1 and f"INC-2026-002 already has a postmortem: {PM}" in again.stderr
+
+
+def test_a_postmortem_covering_several_incidents_is_found_from_each():
+    """kb.postmortems_for (incident pages, `incident show`, the status page, MCP)
+    finds a postmortem by every incident in `incidents:`, not only by `incident:`."""
+    from opsbook.load import load
+
+    repo = Path(__file__).resolve().parents[1]
+    kb, _ = load(repo)
+    pm = kb.postmortem_list[0]
+    assert pm.incident_ids  # the example's postmortems name their incident
+    for incident_id in pm.incident_ids:
+        assert pm in kb.postmortems_for(incident_id)
+    covered = pm.model_copy(update={"incidents": [*pm.incident_ids, "INC-2026-006"]})
+    kb2 = type(kb)(root=kb.root, config=kb.config, people_file=kb.people_file, incident_list=kb.incident_list,
+                   postmortem_list=(covered,))
+    assert [p.incident_ids for p in kb2.postmortems_for("INC-2026-006")] == [covered.incident_ids]

@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "incident": ("opsbook.cli.incident_cmd", "incident", "Declare, update, note, resolve, list and show incidents."),
     "severity": ("opsbook.cli.severity_cmd", "severity", "Print the severity ladder or classify an incident."),
     "comms": ("opsbook.cli.comms_cmd", "comms", "Render an incident communication from its template."),
-    "postmortem": ("opsbook.cli.postmortem_cmd", "postmortem", "Scaffold a postmortem from an incident."),
+    "postmortem": ("opsbook.cli.postmortem_cmd", "postmortem", "Scaffold a postmortem from an incident, or import old ones."),
     "actions": ("opsbook.cli.actions_cmd", "actions", "List action items; mark them done or reopen them."),
     # Status page
     "status": ("opsbook.cli.status_cmd", "status", "Current status, and the standalone status site."),

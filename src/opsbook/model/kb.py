@@ -175,8 +175,8 @@ class KnowledgeBase:
         put("groups", _index(self.status.groups if self.status else ()))
         by_incident: dict[str, list[Postmortem]] = {}
         for pm in self.postmortem_list:
-            if pm.incident:
-                by_incident.setdefault(pm.incident, []).append(pm)
+            for incident_id in pm.incident_ids:  # `incident` and every one of `incidents`
+                by_incident.setdefault(incident_id, []).append(pm)
         put("_postmortems_by_incident", by_incident)
         if self.loaded is not None:
             self._mark_unloaded(put)
