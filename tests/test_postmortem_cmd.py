@@ -126,3 +126,23 @@ def test_a_full_disk_leaves_no_file_and_no_folder(tmp_path, monkeypatch):
                              "No space left on device; nothing was written\n")
     assert files_under(root / "postmortems") == before  # no 2027 folder either
     assert run_validate(root)[0] == 0
+
+
+def test_a_due_date_past_the_last_readable_year_is_left_out_not_a_broken_draft(tmp_path):
+    """Found in review: a record in 2999 with the longest postmortem_due gave a due
+    date in 3100, and `postmortem new` failed naming a file it never wrote."""
+    from conftest import BASE_FILES
+
+    inc = BASE_FILES["incidents/INC-2026-001.yaml"]
+    far = inc.replace("INC-2026-001", "INC-2999-001").replace("2026-03-14", "2999-12-31")
+    root = make_kb(tmp_path, {
+        "incidents/INC-2999-001.yaml": far,
+        "playbooks/severity.yaml": BASE_FILES["playbooks/severity.yaml"].replace("postmortem_due: 5d",
+                                                                                  "postmortem_due: 26089bd"),
+    })
+    result = invoke("--root", str(root), "postmortem", "new", "INC-2999-001", "--now", "2999-12-31T18:00:00Z")
+    assert result.exit_code == 0, result.stderr
+    [draft] = list((root / "postmortems" / "2999").glob("*.md"))
+    assert "\ndue:" not in draft.read_text()
+    done = invoke("--root", str(root), "validate", "--now", "2999-12-31T18:00:00Z")
+    assert "internal error" not in done.stderr and done.exit_code != 2  # the draft loads

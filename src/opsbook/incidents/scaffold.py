@@ -187,6 +187,11 @@ def draft(kb: KnowledgeBase, now: datetime, incident: Incident | None = None, ti
     if owner:
         front["owner"] = owner
     front["date"] = iso_date(now.astimezone(kb.zone).date())
+    if due and due.year > 2999:
+        # A deadline past the last year opsbook reads (a record dated 2999 with a
+        # long postmortem_due) is left out rather than written as a value the
+        # draft would then fail to load with.
+        due = None
     if due:
         front["due"] = iso_date(due)
         why = f"{level.id}: {deadline_text(level.postmortem_due)} after resolution" if level else ""
