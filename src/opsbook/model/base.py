@@ -174,8 +174,18 @@ def char_name(ch: str) -> str:
     return f"U+{code:04X}" + (f", {name}" if name else "")
 
 
+# The characters _forbidden refuses, as one class: the common case (clean text)
+# is a single C-level search instead of a Python loop over every character.
+_SUSPECT = {
+    True: re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"),
+    False: re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"),
+}
+
+
 def text_problem(value: str, multiline: bool) -> str | None:
     """Why ``value`` cannot be free text, or None when it can."""
+    if _SUSPECT[multiline].search(value) is None:
+        return None
     for index, ch in enumerate(value):
         if _forbidden(ch, multiline):
             if ch in "\n\r" and not multiline:
