@@ -12,16 +12,32 @@ AT_HELP = "Time of the entry, ISO 8601 (default: opsbook.yaml as_of, else now)."
 # --- shared by the incident-lifecycle commands ------------------------------------------
 
 
-def load_kb(ctx: click.Context, essential: frozenset[str] = frozenset({"person", "team", "severity"})):
+# What the commands on one incident read: the ladder, people and teams (roles),
+# the status page's components (--component) and the one record. Not the other
+# 10,000 records, the runbooks or the postmortems.
+RECORD_KINDS = frozenset({"person", "team", "severity", "component", "incident"})
+
+
+def load_kb(ctx: click.Context, essential: frozenset[str] = frozenset({"person", "team", "severity"}),
+            kinds=None, incidents=None):
     """The knowledge base for an incident-time command.
 
     Files that fail to load are named on stderr and left out (a typo in a
     runbook must not stop anyone declaring an incident), unless they are of an
     ``essential`` kind: then ids could not be checked and the command stops.
+    ``kinds`` and ``incidents`` narrow what is read (see ``load``).
     """
     from opsbook.cli.common import load_or_exit
 
-    return load_or_exit(ctx, root_from(ctx), tolerate=True, essential=essential)
+    return load_or_exit(ctx, root_from(ctx), tolerate=True, essential=essential, kinds=kinds, incidents=incidents)
+
+
+def incident_ids_on_disk(kb) -> list[str]:
+    """Record ids from file names alone, for a did-you-mean without loading them."""
+    from opsbook.load import LAYOUT
+
+    folder = kb.root / LAYOUT.incidents
+    return sorted(p.stem for p in folder.glob("*.y*ml")) if folder.is_dir() else []
 
 
 def not_found(noun: str, ident: str, known: list[str]) -> click.exceptions.Exit:
@@ -52,7 +68,7 @@ def get_incident(kb, ident: str):
         broken = next((key for kind, key in kb.broken_ids if kind == "incident" and key.upper() == ident.upper()), None)
         if broken:
             raise usage_error(f"incidents/{broken}.yaml does not load; run `opsbook validate` and fix it first")
-        raise not_found("incident", ident, kb.ids("incident"))
+        raise not_found("incident", ident, incident_ids_on_disk(kb))
     return incident
 
 
@@ -81,6 +97,8 @@ def checked_text(option: str, text: str, one_line: bool = True) -> None:
 
 def _on_call(kb, incident, now) -> list[dict] | None:
     """Who is on call for each service, once the on-call engine exists."""
+    from opsbook.model.kb import NotLoaded
+
     try:
         from opsbook.oncall.engine import on_call_at
     except ImportError:
@@ -93,6 +111,8 @@ def _on_call(kb, incident, now) -> list[dict] | None:
         entry = {"service": service_id, "schedule": service.schedule}
         try:
             answer = on_call_at(kb, service.schedule, now)
+        except NotLoaded:
+            raise  # a command that did not ask for schedules: a bug, not a finding
         except Exception as exc:  # noqa: BLE001 - the incident is declared already; say why, go on
             entry["error"] = f"{type(exc).__name__}: {exc}"
         else:
@@ -155,7 +175,8 @@ def new(ctx, title, severity, services, commander, by, at_text, as_json) -> None
     if not title.strip():
         raise usage_error("--title: give the incident a title")
     checked_text("--title", title)
-    kb = load_kb(ctx)
+    # Numbering reads file names only; schedules answer who is on call.
+    kb = load_kb(ctx, kinds=frozenset({"person", "team", "severity", "schedule", "component"}))
     now = now_for(kb.root, at_text)
     if not kb.severities:
         raise usage_error("playbooks/severity.yaml defines no levels (or does not load); run `opsbook validate`")
@@ -209,7 +230,7 @@ def _record(ctx, ident: str, change_for, as_json: bool, verb: str) -> None:
     from opsbook.incidents.lifecycle import record
     from opsbook.incidents.yamledit import EditError
 
-    kb = load_kb(ctx)
+    kb = load_kb(ctx, kinds=RECORD_KINDS, incidents=[ident])
     inc = get_incident(kb, ident)
     try:
         change = change_for(kb, inc)
@@ -324,7 +345,7 @@ def _summary(kb, inc) -> dict:
 @click.pass_context
 def list_(ctx, only_open, as_json) -> None:
     """Incidents, newest first."""
-    kb = load_kb(ctx)
+    kb = load_kb(ctx, kinds=frozenset({"person", "team", "severity", "incident"}))
     found = sorted((i for i in kb.incident_list if i.is_open or not only_open),
                    key=lambda i: (i.declared, i.id), reverse=True)
     if as_json:
@@ -349,7 +370,7 @@ def list_(ctx, only_open, as_json) -> None:
 @click.pass_context
 def show(ctx, ident, at_text, as_json) -> None:
     """One incident: milestones, roles, updates, timeline, next update, postmortems."""
-    kb = load_kb(ctx)
+    kb = load_kb(ctx, kinds=RECORD_KINDS | {"postmortem"}, incidents=[ident])
     inc = get_incident(kb, ident)
     now = now_for(kb.root, at_text)
     postmortems = [rel(kb, pm.file) for pm in kb.postmortems_for(inc.id)]

@@ -305,11 +305,18 @@ def declare(kb: KnowledgeBase, title: str, severity: str, services: list[str], c
 
 
 def find_incident(kb: KnowledgeBase, ident: str) -> Incident | None:
-    found = kb.incidents.get(ident)
+    from opsbook.model.kb import NotLoaded
+
+    try:
+        found = kb.incidents.get(ident)  # ignores case
+    except NotLoaded:
+        return None  # a partial load of other records: this one is not among them
     if found is None:
-        # People type inc-2026-7 or 2026-007; accept the obvious spellings.
         wanted = ident.upper()
-        for candidate in kb.incident_list:
-            if candidate.id.upper() == wanted:
-                return candidate
+        try:
+            for candidate in kb.incident_list:
+                if candidate.id.upper() == wanted:
+                    return candidate
+        except NotLoaded:
+            return None  # only the asked-for record was loaded, and it is not there
     return found
