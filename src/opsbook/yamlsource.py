@@ -379,7 +379,12 @@ def _yaml_error(path: Path, exc: yaml.YAMLError, first_line: int, text: str = ""
     problem = exc.problem or exc.context or "invalid YAML"
     context = exc.context_mark
     hint = next((h for needle, h in _HINTS if needle in str(exc)), "fix the YAML syntax at this position")
-    if _char_at(text, mark) == "\t" or "tab character" in problem:
+    if "maximum nesting depth" in problem:
+        # libyaml 0.2.5 as bundled with PyYAML 6.0.4 stops at 1,000 levels itself,
+        # before opsbook's own guard (_check_depth) counts them: the same finding.
+        problem = f"values are nested more than {MAX_DEPTH} levels deep"
+        hint = next(h for needle, h in _HINTS if needle == "nested more than")
+    elif _char_at(text, mark) == "\t" or "tab character" in problem:
         problem, hint = "a tab is used for indentation", "indent with spaces; YAML does not allow tabs there"
     elif isinstance(exc, DuplicateKeyError) and context is not None:
         problem = f"{problem} (first defined on line {context.line + first_line})"
