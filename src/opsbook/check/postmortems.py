@@ -18,7 +18,6 @@ from typing import Iterable
 from opsbook.check.registry import Context, check
 from opsbook.diagnostics import UNKNOWN_POSTMORTEM, Diagnostic, Level, define_rule, shown
 from opsbook.model.postmortem import Postmortem
-from opsbook.model.runbook import headings
 
 E, W = Level.ERROR, Level.WARNING
 ACTION_ITEM_OVERDUE = define_rule("OB501", "action-item-overdue", W, "an open action item is past its due date")
@@ -100,7 +99,7 @@ def prose_lines(pm: Postmortem) -> list[tuple[int, str]]:
 
 def section_lines(pm: Postmortem, names: tuple[str, ...]) -> tuple[int, list[tuple[int, str]]] | None:
     """The heading line and prose lines of the first section called one of ``names``."""
-    found = headings(pm.body, pm.body_first_line)
+    found = pm.markdown.headings
     target = next((h for h in found if h.level >= 2 and h.text.strip().lower() in names), None)
     if target is None:
         return None
@@ -248,7 +247,7 @@ def blameful_language(ctx: Context) -> Iterable[Diagnostic]:
     patterns = [(p, _phrase_pattern(p)) for p in phrases]
     names = name_index(ctx.kb.people.values())
     for pm in ctx.kb.postmortem_list:
-        found = headings(pm.body, pm.body_first_line)
+        found = pm.markdown.headings
         if not (found and found[0].level == 1 and found[0].text.strip() == pm.title.strip()):
             for hit in blameful_hits(pm.title, patterns, names):  # the body's H1 is linted with the body
                 yield _blameful(pm, hit, " in the title", path=("title",))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import StringConstraints
@@ -62,6 +63,14 @@ class Postmortem(MarkdownDocument):
     """The file this postmortem was imported from (`opsbook postmortem import`)."""
 
     _id: str = ""
+
+    @cached_property
+    def markdown(self):
+        """The body as CommonMark reads it, parsed once for every rule that asks
+        (sections for the root cause, contributing factors, the title check)."""
+        from opsbook.markdown import read
+
+        return read(self.body, self.body_first_line)
 
     @property
     def incident_ids(self) -> tuple[str, ...]:
