@@ -12,6 +12,8 @@ reads no file's content apart from pages published as they are).
 
 from __future__ import annotations
 
+import os
+
 import re
 from pathlib import Path
 from typing import Iterable
@@ -29,7 +31,7 @@ def _documents(ctx: Context) -> Iterable[tuple[Path, MarkdownDoc]]:
     for doc in (*ctx.kb.runbook_list, *ctx.kb.playbook_list):
         yield doc.file, doc.markdown
     for pm in ctx.kb.postmortem_list:
-        yield pm.file, read(pm.body, pm.body_first_line)
+        yield pm.file, pm.markdown  # parsed once per run, shared with the postmortem rules
     yield from _pages_as_they_are(ctx.kb.root)
 
 
@@ -56,6 +58,7 @@ class _Targets:
         self.root = ctx.kb.root
         self.docs = docs
         self.published = {(self.root / folder).resolve() for folder in _FOLDERS}
+        self.files = _regular_files(self.published)
 
     def inside(self, path: Path) -> bool:
         return any(path == folder or path.is_relative_to(folder) for folder in self.published)
@@ -70,6 +73,27 @@ class _Targets:
             if candidate.exists():
                 return candidate
         return None
+
+
+def _regular_files(folders: set[Path]) -> frozenset[Path]:
+    """Every regular file under the published folders reached without a symlink,
+    from one walk: a link that lands on one of them needs no realpath and no stat
+    of its own (thousands of links, a few hundred files)."""
+    found: set[Path] = set()
+    stack = [str(folder) for folder in folders if folder.is_dir()]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                continue  # the slow path resolves these, and checks where they lead
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                found.add(Path(entry.path))
+    return frozenset(found)
 
 
 def _case_hint(path: Path) -> str:
@@ -123,8 +147,18 @@ def _link(file: Path, doc: MarkdownDoc, link, targets: _Targets) -> Iterable[Dia
         return
     if path_part.startswith("/"):
         return  # site-absolute: depends on where the site is served; MkDocs does not check it either
+    page_style = not Path(path_part).suffix or path_part.endswith("/")
+    plain = Path(os.path.normpath(file.parent / path_part))
+    if not page_style and plain in targets.files:
+        # A real file inside the published folders, no symlink on the way: what
+        # resolve() and is_file() below would conclude, without asking the disk.
+        if fragment and plain.suffix == ".md":
+            other = targets.docs.get(plain)
+            if other is not None and fragment not in other.anchors:
+                yield _anchor(file, link, fragment, plain, other)
+        return
     resolved = (file.parent / path_part).resolve()
-    if not Path(path_part).suffix or path_part.endswith("/"):
+    if page_style:
         page = targets.page_for_url(file, path_part) if not resolved.exists() else resolved
         if page is None:
             yield Diagnostic(BROKEN_LINK, file, f"the {what} '{shown(target)}' reaches no page",
