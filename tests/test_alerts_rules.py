@@ -89,3 +89,24 @@ def test_alert_names_are_escaped_on_the_runbook_index(tmp_path):
     kb, _ = load(root)
     page = render_pages(kb, "public", datetime(2026, 6, 1, tzinfo=timezone.utc))["runbooks/index.md"].markdown
     assert "<b>" not in page
+
+
+def test_a_symlink_loop_under_a_rule_glob_ends(tmp_path):
+    """Found in review: glob.glob(recursive=True) follows symlinked folders, so a
+    link to a parent folder made coverage and validate run forever."""
+    from opsbook.alerts.rules import expand_rule_paths
+
+    (tmp_path / "rules" / "a").mkdir(parents=True)
+    (tmp_path / "rules" / "a" / "r.yml").write_text("groups: []\n")
+    (tmp_path / "rules" / "a" / "up").symlink_to("..", target_is_directory=True)
+    (tmp_path / "rules" / "b").symlink_to(tmp_path / "rules", target_is_directory=True)
+    found, unmatched = expand_rule_paths(tmp_path, ["rules/**/*.yml"])
+    assert found == [tmp_path / "rules" / "a" / "r.yml"] and unmatched == []
+
+
+def test_a_runbook_url_with_a_broken_host_is_not_a_crash(tmp_path):
+    """Found in review: urlsplit raises on 'https://[bad/...'; such an address is
+    simply not one of ours."""
+    from opsbook.alerts.coverage import _comparable
+
+    assert _comparable("https://[bad/incidents/runbooks/x") == "https://[bad/incidents/runbooks/x"

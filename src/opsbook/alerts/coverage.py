@@ -53,7 +53,10 @@ def runbook_url(kb: KnowledgeBase, runbook: Runbook) -> str:
 
 
 def _comparable(url: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "https://[bad/...": no address of ours, whatever it meant
+        return url.strip().casefold()
     text = (parts.netloc + parts.path).casefold()
     return text
 

@@ -47,7 +47,7 @@ def expand_rule_paths(root: Path, patterns: list[str]) -> tuple[list[Path], list
     for pattern in patterns:
         full = pattern if Path(pattern).is_absolute() else str(root / pattern)
         if glob.has_magic(pattern):
-            matches = sorted(Path(p) for p in glob.glob(full, recursive=True) if Path(p).is_file())
+            matches = _glob(Path(full))
         else:
             matches = [Path(full)] if Path(full).is_file() else []
             if Path(full).is_dir():
@@ -58,6 +58,18 @@ def expand_rule_paths(root: Path, patterns: list[str]) -> tuple[list[Path], list
             if path not in found:
                 found.append(path)
     return found, unmatched
+
+
+def _glob(pattern: Path) -> list[Path]:
+    """Files matching ``pattern``. pathlib's ``**`` does not descend into symlinked
+    folders (glob.glob does, and a link to a parent folder never ends)."""
+    parts = pattern.parts
+    first_magic = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+    base = Path(*parts[:first_magic]) if first_magic else Path(".")
+    rest = "/".join(parts[first_magic:])
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.glob(rest) if p.is_file())
 
 
 def _scalar(node) -> str | None:
