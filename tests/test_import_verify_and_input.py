@@ -118,3 +118,20 @@ def test_missing_file_and_other_vendors_bad_shapes(tmp_path):
         assert result.exit_code == 2 and "odd.json" in result.stderr and "Traceback" not in result.stderr
     result = invoke("--root", str(root), "import", "opsgenie", str(FIXTURES / "opsgenie/timeline-agree.json"))
     assert result.exit_code == 2 and "import verify opsgenie" in result.stderr
+
+
+def test_a_verify_window_longer_than_two_years_is_refused_not_a_hang(tmp_path):
+    """Found in review: a rendering whose last entry ends in 2999 (or --from/--to a
+    century apart) kept the engine busy for as long as the span."""
+    cut, extra_files, pattern, options = CASES["pagerduty"]
+    root = make_kb(tmp_path)
+    assert import_json(root, "pagerduty", vendor_files("pagerduty"), "--from", cut)[0] == 0
+    data = json.loads((FIXTURES / pattern.format("agree")).read_text())
+    entries = data["schedule"]["final_schedule"]["rendered_schedule_entries"]
+    entries[-1]["end"] = "2999-01-01T00:00:00Z"
+    long = write_json(tmp_path / "in", "long.json", data)
+    done = invoke("--root", str(root), "import", "verify", "pagerduty", *extra_files, long)
+    assert done.exit_code == 2 and "731 days" in done.stderr, done.stderr
+    done = invoke("--root", str(root), "import", "verify", "pagerduty", *extra_files,
+                  str(FIXTURES / pattern.format("agree")), "--from", "2000-01-01T00:00:00Z", "--to", "2200-01-01T00:00:00Z")
+    assert done.exit_code == 2 and "731 days" in done.stderr, done.stderr

@@ -81,7 +81,7 @@ def _people_by_email(kb) -> dict[str, str]:
 
 def verify(kb, vendor: str, rendering: Rendering, schedule_id: str | None = None,
            start: datetime | None = None, end: datetime | None = None) -> Verdict:
-    from opsbook.oncall.engine import shifts_between
+    from opsbook.oncall.engine import MAX_WINDOW, shifts_between
 
     schedule = _find_schedule(kb, vendor, rendering, schedule_id)
     entries = rendering.entries
@@ -94,6 +94,12 @@ def verify(kb, vendor: str, rendering: Rendering, schedule_id: str | None = None
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         raise VerifyError("the window is empty: --to must be after --from")
+    if end - start > MAX_WINDOW:
+        # The same bound as every on-call window: a rendering that reaches 2999
+        # (or --from/--to a century apart) must not keep the engine busy for hours.
+        raise VerifyError(f"the window from {start:%Y-%m-%d} to {end:%Y-%m-%d} is longer than "
+                          f"{MAX_WINDOW.days} days; pass --from and --to at most {MAX_WINDOW.days} days apart "
+                          "(a few weeks before the switch is what the parallel run needs)")
     by_email = _people_by_email(kb)
     theirs: list[tuple[datetime, datetime, str]] = []
     for e in entries:
