@@ -28,7 +28,7 @@ def test_init_creates_a_valid_knowledge_base(tmp_path):
                 "postmortems/example-postmortem.md", "status/page.yaml", "docs/index.md",
                 ".github/workflows/validate.yml", "schemas/incident.schema.json"):
         assert (target / rel).is_file(), rel
-    assert "name: Acme Incidents" in (target / "opsbook.yaml").read_text()
+    assert "name: \"Acme Incidents\"" in (target / "opsbook.yaml").read_text()
     result = CliRunner().invoke(cli, ["--root", str(target), "validate", "--strict", "--now", NOW])
     assert result.exit_code == 0, result.output
     assert "no findings" in result.output

@@ -124,3 +124,24 @@ def test_each_workflows_shell_steps_pass_on_the_fresh_knowledge_base(fresh, tmp_
         assert (fresh / "status-site" / "index.html").is_file()
     if workflow in ("validate", "site"):
         assert (fresh / "site" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("name", ["Acme #1", "Acme: Ops", "[Ops]", "O'Brien & <Sons>", "{x}"],
+                         ids=["hash", "colon", "brackets", "quote-amp-angle", "braces"])
+def test_a_name_that_is_yaml_syntax_stays_the_name(tmp_path, name):
+    """Found in review: the name went into YAML unquoted ('Acme #1' became 'Acme')."""
+    root = tmp_path / "kb"
+    result = CliRunner().invoke(cli, ["init", str(root), "--name", name, "--now", NOW])
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load((root / "opsbook.yaml").read_text())["name"] == name
+    assert yaml.load((root / "mkdocs.yml").read_text(), Loader=yaml.BaseLoader)["site_name"] == f"{name} incident handbook"
+    assert yaml.safe_load((root / "status/page.yaml").read_text())["name"] == f"{name} Status"
+    assert "<Sons>" not in (root / "docs/index.md").read_text()
+    assert CliRunner().invoke(cli, ["--root", str(root), "validate", "--now", NOW]).exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["Acme\n  hooks: [x.py]", "Acme\x1b[31m", "Acme\r"], ids=["newline", "ansi", "cr"])
+def test_a_name_with_line_breaks_or_controls_is_a_usage_error(tmp_path, name):
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "kb"), "--name", name, "--now", NOW])
+    assert result.exit_code == 2 and "--name" in result.output
+    assert not (tmp_path / "kb").exists()

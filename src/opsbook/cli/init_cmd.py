@@ -36,6 +36,11 @@ def init(directory: Path, name: str | None, zone_name: str, now_text: str | None
         raise usage_error(f"--timezone: {exc}") from None
     now = parse_now(now_text, get_zone(zone_name))
     name = name or directory.resolve().name.replace("-", " ").replace("_", " ").title() or "Example"
+    from opsbook.model.base import text_problem
+
+    problem = text_problem(name, multiline=False)
+    if problem or not name.strip():
+        raise usage_error(f"--name {problem or 'is empty'}; give the organisation's name as one line of text")
     try:
         source = check_source(source) if source is not None else DEFAULT_SOURCE
     except ValueError as exc:

@@ -6,6 +6,7 @@ files are full of GitHub's own ``${{ ... }}`` expressions.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from importlib import resources
@@ -60,6 +61,12 @@ def scaffold_files(name: str, zone_name: str, now: datetime, source: str = DEFAU
     iso = lambda minutes: (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
     tokens = {
         "NAME": name,
+        # Into YAML as double-quoted scalars (JSON strings are YAML): a name with
+        # '#', ': ' or brackets stays the name. Into Markdown with HTML escaped.
+        "Q_NAME": json.dumps(name, ensure_ascii=False),
+        "Q_SITE_NAME": json.dumps(f"{name} incident handbook", ensure_ascii=False),
+        "Q_STATUS_NAME": json.dumps(f"{name} Status", ensure_ascii=False),
+        "MD_NAME": name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
         "TIMEZONE": zone_name,
         "TODAY": today.isoformat(),
         "YEAR": str(incident_day.year),
