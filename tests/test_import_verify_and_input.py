@@ -135,3 +135,44 @@ def test_a_verify_window_longer_than_two_years_is_refused_not_a_hang(tmp_path):
     done = invoke("--root", str(root), "import", "verify", "pagerduty", *extra_files,
                   str(FIXTURES / pattern.format("agree")), "--from", "2000-01-01T00:00:00Z", "--to", "2200-01-01T00:00:00Z")
     assert done.exit_code == 2 and "731 days" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("vendor,file,path,value", [
+    ("pagerduty", "escalation_policies.json", ("escalation_policies", 0, "escalation_rules", 0,
+                                               "escalation_delay_in_minutes"), 10**30),
+    ("opsgenie", "escalations.json", ("data", 0, "rules", 0, "delay", "timeAmount"), 2**63),
+    ("opsgenie", "schedules.json", ("data", 0, "rotations", 0, "length"), 1e308),
+], ids=["pd-delay-1e30", "og-delay-2^63", "og-length-1e308"])
+def test_a_number_too_large_for_any_clock_is_refused_at_its_path(tmp_path, vendor, file, path, value):
+    """Found in review: 10**30 minutes overflowed date arithmetic (an internal error)."""
+    from pathlib import Path
+
+    files = vendor_files(vendor)
+    [target] = [f for f in files if Path(f).name == file]
+    data = json.loads(Path(target).read_text())
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    changed = write_json(tmp_path / "in", file, data)
+    files = [changed if f == target else f for f in files]
+    root = make_kb(tmp_path)
+    result = invoke("--root", str(root), "import", vendor, "--dry-run", *files)
+    assert result.exit_code == 2, result.output
+    assert "at most 100000000" in result.stderr and "internal error" not in result.stderr
+
+
+def test_an_opsgenie_turn_longer_than_a_century_is_refused_not_a_crash(tmp_path):
+    from pathlib import Path
+
+    files = vendor_files("opsgenie")
+    [target] = [f for f in files if Path(f).name == "schedules.json"]
+    data = json.loads(Path(target).read_text())
+    for rotation in data["data"][0]["rotations"]:
+        rotation["length"] = 5218  # weeks, with a time restriction on some
+    changed = write_json(tmp_path / "in", "schedules.json", data)
+    root = make_kb(tmp_path)
+    result = invoke("--root", str(root), "import", "opsgenie", "--dry-run",
+                    *[changed if f == target else f for f in files])
+    assert result.exit_code == 1, result.output
+    assert "longer than a century" in result.stdout + result.stderr and "internal error" not in result.stderr

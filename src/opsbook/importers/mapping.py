@@ -408,7 +408,15 @@ def _segments(layer: dict, zone: str, start: datetime, end: datetime) -> list[tu
 def _segments_with_turns(layer: dict, zone: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime, int]]:
     from opsbook.oncall.rotation import layer_segments
 
-    schedule = _model_schedule("check", zone, [layer])
+    from pydantic import ValidationError
+
+    try:
+        schedule = _model_schedule("check", zone, [layer])
+    except ValidationError:
+        # A layer the model refuses (a turn longer than a century) covers nothing
+        # here; the written schedule is validated before anything is written, and
+        # that refusal names the value.
+        return []
     return [(s.start, s.end, s.turn) for s in layer_segments(schedule, schedule.layers[0], start, end)]
 
 

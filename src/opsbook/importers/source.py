@@ -34,6 +34,12 @@ class InputError(Exception):
         return {"file": self.file, "path": self.path, "message": self.message}
 
 
+# Every number a vendor sends is a count, an index or a duration in seconds,
+# minutes or weeks. Past this one would only overflow date arithmetic (10**30
+# seconds), so it is refused at its JSON path like any other bad value.
+MAX_NUMBER = 10**8
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
@@ -114,7 +120,7 @@ class At:
             raise self.fail("expected a non-empty id")
         return text
 
-    def int(self, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    def int(self, *, minimum: int | None = None, maximum: int | None = MAX_NUMBER) -> int:
         value = self.value
         if isinstance(value, float) and value.is_integer():
             value = int(value)
