@@ -350,3 +350,18 @@ def test_a_postmortem_covering_several_incidents_is_found_from_each():
     kb2 = type(kb)(root=kb.root, config=kb.config, people_file=kb.people_file, incident_list=kb.incident_list,
                    postmortem_list=(covered,))
     assert [p.incident_ids for p in kb2.postmortems_for("INC-2026-006")] == [covered.incident_ids]
+
+
+def test_a_year_folder_that_is_a_symlink_out_is_refused(tmp_path):
+    """Found in review: postmortems/2025 -> elsewhere wrote the import outside the
+    knowledge base."""
+    root = make_kb(tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (root / "postmortems" / "2025").symlink_to(outside, target_is_directory=True)
+    source = tmp_path / "2025-02-02-db-outage.md"
+    source.write_text("# Database outage\n\nThe primary ran out of disk.\n")
+    result = invoke("--root", str(root), "postmortem", "import", str(source))
+    assert result.exit_code == 1, result.output
+    assert "symlink" in result.stdout + result.stderr
+    assert not any(outside.iterdir())

@@ -425,11 +425,23 @@ def plan(kb: KnowledgeBase, sources: list[Path], into: Path, visibility: str = "
             result.refused = f"imported already as {_rel(kb, before.file)}"
         elif os.path.lexists(result.target):
             result.refused = f"{_rel(kb, result.target)} exists already"
+        elif not _stays_inside(result.target, kb.root / "postmortems"):
+            # A year folder that is a symlink would send the file out of the knowledge base.
+            result.refused = (f"{_rel(kb, result.target.parent)} leads outside postmortems/ (a symlink); "
+                              "replace the link with a folder")
         elif result.target in claimed:
             result.refused = f"{_rel(kb, result.target)} is also the name for {claimed[result.target]}"
         else:
             claimed[result.target] = result.label
     return results
+
+
+def _stays_inside(target: Path, into: Path) -> bool:
+    """The folder a new file goes into is, once links are followed, inside ``into``."""
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # folders still to be made are made inside their parent
+    return folder.resolve() == into.resolve() or folder.resolve().is_relative_to(into.resolve())
 
 
 def _rel(kb: KnowledgeBase, path: Path) -> str:
