@@ -95,31 +95,20 @@ def checked_text(option: str, text: str, one_line: bool = True) -> None:
         raise usage_error(str(exc)) from None
 
 
-def _on_call(kb, incident, now) -> list[dict] | None:
-    """Who is on call for each service, once the on-call engine exists."""
-    from opsbook.model.kb import NotLoaded
+def _on_call(kb, incident, now) -> list[dict]:
+    """Who is on call for each service, as JSON-ready entries."""
+    from opsbook.incidents.lifecycle import on_call_for_services
 
-    try:
-        from opsbook.oncall.engine import on_call_at
-    except ImportError:
-        return None
     out = []
-    for service_id in incident.services:
-        service = kb.services.get(service_id)
-        if service is None or not service.schedule:
-            continue
-        entry = {"service": service_id, "schedule": service.schedule}
-        try:
-            answer = on_call_at(kb, service.schedule, now)
-        except NotLoaded:
-            raise  # a command that did not ask for schedules: a bug, not a finding
-        except Exception as exc:  # noqa: BLE001 - the incident is declared already; say why, go on
-            entry["error"] = f"{type(exc).__name__}: {exc}"
+    for found in on_call_for_services(kb, incident, now):
+        entry = {"service": found.service, "schedule": found.schedule}
+        if found.answer is None:
+            entry["error"] = found.error
         else:
             for role in ("primary", "backup"):
-                person = getattr(answer, role, None)
+                person = getattr(found.answer, role, None)
                 entry[role] = getattr(person, "id", person)
-            handoff = getattr(answer, "next_handoff", None)
+            handoff = getattr(found.answer, "next_handoff", None)
             entry["next_handoff"] = handoff.isoformat() if hasattr(handoff, "isoformat") else handoff
         out.append(entry)
     return out
@@ -208,12 +197,10 @@ def new(ctx, title, severity, services, commander, by, at_text, as_json) -> None
     click.echo(f"  severity:    {severity} ({level.name}){'; pages on-call' if level.page else ''}")
     click.echo(f"  channel:     #{declared.channel}")
     click.echo(f"  roles:       {roles}")
-    if on_call is None:
-        click.echo("  on call:     (the on-call engine is not installed)")
-    elif not on_call:
+    if not on_call:
         click.echo("  on call:     no schedule for the affected services" if services else
                    "  on call:     pass --service to see who is on call")
-    for entry in on_call or ():
+    for entry in on_call:
         if "error" in entry:
             click.echo(f"  on call:     {entry['service']}: could not be computed ({entry['error']})")
             continue

@@ -236,6 +236,40 @@ def record(kb: KnowledgeBase, incident: Incident, change: Change) -> Incident:
 
 
 @dataclass(frozen=True)
+class ServiceOnCall:
+    """Who is on call for one of an incident's services when it is declared."""
+
+    service: str
+    schedule: str
+    answer: object | None
+    """The engine's answer (primary, backup, next_handoff), or None when it failed."""
+    error: str | None = None
+
+
+def on_call_for_services(kb: KnowledgeBase, incident: Incident, now: datetime) -> list[ServiceOnCall]:
+    """One entry per service of ``incident`` that has a schedule. A failure of the
+    engine is recorded, not raised: the incident is declared already, and every
+    caller (the CLI, the MCP server) says why and goes on."""
+    from opsbook.model.kb import NotLoaded
+    from opsbook.oncall.engine import on_call_at
+
+    out = []
+    for service_id in incident.services:
+        service = kb.services.get(service_id)
+        if service is None or not service.schedule:
+            continue
+        try:
+            answer = on_call_at(kb, service.schedule, now)
+        except NotLoaded:
+            raise  # a caller that did not ask for schedules: a bug, not a finding
+        except Exception as exc:  # noqa: BLE001 - declared already; say why, go on
+            out.append(ServiceOnCall(service_id, service.schedule, None, f"{type(exc).__name__}: {exc}"))
+            continue
+        out.append(ServiceOnCall(service_id, service.schedule, answer))
+    return out
+
+
+@dataclass(frozen=True)
 class Declared:
     incident: Incident
     path: Path

@@ -93,8 +93,7 @@ def register(server: FastMCP, settings: Settings) -> None:
         """Declare an incident, as `opsbook incident new`: writes incidents/INC-YYYY-NNN.yaml with the next
         free number and returns its path, the channel name, the roles the level requires, who is on call for
         each service and when the first update is due. Not committed."""
-        from opsbook.incidents.lifecycle import declare
-        from opsbook.oncall.engine import on_call_at
+        from opsbook.incidents.lifecycle import declare, on_call_for_services
 
         title = checked("title", title, one_line=True, required="give the incident a title")
         loaded = load(settings, {"person", "severity", "schedule"}, LIFECYCLE_ESSENTIAL)
@@ -110,18 +109,13 @@ def register(server: FastMCP, settings: Settings) -> None:
         declared = declare(kb, title, severity, list(services or ()), commander, now, by=by)
         inc = declared.incident
         on_call = []
-        for service_id in inc.services:
-            service = kb.services.get(service_id)
-            if service is None or not service.schedule:
-                continue
-            entry = m.OnCallForService(service=service_id, schedule=service.schedule)
-            try:
-                answer = on_call_at(kb, service.schedule, now)
-            except Exception as exc:  # noqa: BLE001 - declared already; say why, as the CLI does
-                entry.error = f"{type(exc).__name__}: {exc}"
+        for found in on_call_for_services(kb, inc, now):
+            entry = m.OnCallForService(service=found.service, schedule=found.schedule)
+            if found.answer is None:
+                entry.error = found.error
             else:
-                entry.primary, entry.backup = person_ref(kb, answer.primary), person_ref(kb, answer.backup)
-                entry.next_handoff = iso(answer.next_handoff)
+                entry.primary, entry.backup = person_ref(kb, found.answer.primary), person_ref(kb, found.answer.backup)
+                entry.next_handoff = iso(found.answer.next_handoff)
             on_call.append(entry)
         return m.Declared(id=inc.id, file=loaded.rel(declared.path), title=inc.title, severity=severity,
                           status=inc.status, declared=iso(inc.declared), channel=declared.channel,
