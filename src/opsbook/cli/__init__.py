@@ -24,12 +24,20 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     # Incidents and postmortems
     "incident": ("opsbook.cli.incident_cmd", "incident", "Declare, update, note, resolve, list and show incidents."),
     "severity": ("opsbook.cli.severity_cmd", "severity", "Print the severity ladder or classify an incident."),
+    "escalation": ("opsbook.cli.escalation_cmd", "escalation", "Who is paged when: a service's escalation "
+                   "policy resolved to people, minute by minute."),
     "comms": ("opsbook.cli.comms_cmd", "comms", "Render an incident communication from its template."),
     "postmortem": ("opsbook.cli.postmortem_cmd", "postmortem", "Scaffold a postmortem from an incident, or import old ones."),
     "actions": ("opsbook.cli.actions_cmd", "actions", "List action items; mark them done or reopen them."),
     # Status page
     "status": ("opsbook.cli.status_cmd", "status", "Current status, and the standalone status site."),
     "runbooks": ("opsbook.cli.runbooks_cmd", "runbooks", "Runbooks: alert coverage from Prometheus rule files."),
+    # Review
+    "metrics": ("opsbook.cli.metrics_cmd", "metrics", "Response times, reliability per service, follow-through "
+                "and on-call load."),
+    "diff": ("opsbook.cli.diff_cmd", "diff", "What a change to the policies means: on call, paging, "
+             "severity, services."),
+    "doctor": ("opsbook.cli.doctor_cmd", "doctor", "Score the incident practice's readiness, step by step."),
     # Adoption
     "import": ("opsbook.cli.import_cmd", "import_", "Import schedules, people and escalation from PagerDuty, "
                "Opsgenie or Grafana OnCall; verify against the vendor's own answer."),
