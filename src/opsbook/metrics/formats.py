@@ -68,8 +68,8 @@ def text_lines(r: MetricsReport) -> Iterator[str]:
         hit = [x for x in r.customer_impact if x.minutes]
         for x in hit:
             parts = ", ".join(f"{status.replace('_', ' ')} {value:g}" for status, value in x.minutes.items())
-            yield f"  {x.name:<24} {parts}; downtime {x.downtime_minutes:g} min "
-                   f"({', '.join(x.incidents)})"
+            yield (f"  {x.name:<24} {parts}; downtime {x.downtime_minutes:g} min "
+                   f"({', '.join(x.incidents)})")
         if not hit:
             yield "  none"
     yield ""
