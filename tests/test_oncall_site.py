@@ -64,10 +64,18 @@ def test_names_cannot_break_out_of_the_page(tmp_path):
 def test_calendar_grid_uses_initials_with_a_legend_and_links_feeds(pages):
     md = pages["oncall/payments.md"].markdown
     assert "| Mon | Tue | Wed | Thu | Fri | Sat | Sun |" in md
-    assert "**16 Nov**<br>MO → PR" in md  # Monday: Maya hands to Priya at 09:00
-    assert "**PR** [Priya Raman](people/priya.md)" in md
+    # Monday: Maya hands to Priya at 09:00; each label in its person's colour
+    # (by their place in people.yaml: maya first, priya second).
+    assert ('<span class="opsbook-day" data-day="2026-11-16" data-zone="America/New_York"></span>**16 Nov**<br>'
+            '<span class="opsbook-who opsbook-c0">MO</span> → <span class="opsbook-who opsbook-c1">PR</span>') in md
+    # The build's today (Fri 20 Nov in New York) is marked; no other day is.
+    assert md.count("opsbook-today-mark") == 1
+    assert 'opsbook-today-mark" data-day="2026-11-20"' in md
+    assert '<span class="opsbook-who opsbook-c1">PR</span> [Priya Raman](people/priya.md)' in md
     assert "[payments.ics](payments.ics)" in md and "webcal://larkspur.github.io/incidents/oncall/payments.ics" in md
-    assert "1. **at once**: [Payments on-call (primary)](payments.md)" in md
+    # The escalation timeline names who each target reaches at the build (Priya is primary).
+    assert ('1. **at once**: [Payments on-call (primary)](payments.md), now <span data-oncall-resolve="payments" '
+            'data-oncall-role="primary">Priya Raman</span>') in md
 
 
 def test_no_contact_details_on_public_pages(pages):

@@ -108,6 +108,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
                               f"Run `opsbook validate` for details.")
         self._kb = kb
         self._now = self._build_instant(kb)
+        self._add_site_assets(config)
         self._changes = {}
         if self.config.git_dates:
             from opsbook.gitinfo import last_changes
@@ -115,6 +116,20 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
             self._changes = last_changes(root, [root / LAYOUT.runbooks, root / LAYOUT.playbooks,
                                                 root / LAYOUT.postmortems])
         return config
+
+    def _add_site_assets(self, config: MkDocsConfig) -> None:
+        """Table labels for phone layouts, and the site's stylesheet and script on
+        every page (once: a mkdocs.yml may list them already, for other engines)."""
+        from opsbook.render.mdext import TableLabelsExtension
+        from opsbook.render.site_assets import CSS, SCRIPT
+
+        names = [e if isinstance(e, str) else type(e).__module__ for e in config.markdown_extensions]
+        if "opsbook.render.mdext" not in names:
+            config.markdown_extensions.append(TableLabelsExtension())
+        if CSS not in [str(x) for x in config.extra_css]:
+            config.extra_css.append(CSS)
+        if SCRIPT not in [str(getattr(x, "path", x)) for x in config.extra_javascript]:
+            config.extra_javascript.append(SCRIPT)
 
     def _build_instant(self, kb: KnowledgeBase) -> datetime:
         # The one place the site build reads the clock; renderers take it as an argument.
@@ -177,6 +192,18 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
             added += 1
         if added:
             log.info("opsbook: added %d files beside the content", added)
+
+    def on_page_markdown(self, markdown: str, /, *, page, config: MkDocsConfig, files: Files) -> str:
+        """The front page's live block where the home page asks for it."""
+        from opsbook.render.front import HOME, MARKER, front_block
+        from opsbook.render.page import Site
+
+        if page.file.src_uri != HOME or MARKER not in markdown:
+            return markdown
+        assert self._kb is not None and self._now is not None
+        site = Site(kb=self._kb, audience=self.config.audience, now=self._now)
+        pages = {f.src_uri for f in files.documentation_pages()}
+        return markdown.replace(MARKER, "\n" + front_block(site, pages) + "\n", 1)
 
     def on_page_context(self, context, /, *, page, config: MkDocsConfig, nav):
         # Themes print page titles into <title> and the nav. Material runs them

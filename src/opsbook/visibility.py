@@ -64,3 +64,10 @@ def incident_label(kb: KnowledgeBase, audience: Audience, incident_id: str | Non
     if incident is not None and not may_read_incident(audience, incident):
         return "internal incident"
     return incident_id or ""
+
+
+def shows_contacts(audience: Audience) -> bool:
+    """Phone numbers, Slack ids and e-mail addresses are for responders: the
+    company's own build shows them so the person on call can be reached at 3 AM;
+    a published page, feed or status site never does."""
+    return audience == "internal"

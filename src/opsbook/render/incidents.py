@@ -24,6 +24,29 @@ from opsbook.humanize import duration_text, person_name, service_name
 INDEX = "incidents/index.md"
 
 
+def incident_runbooks(kb: KnowledgeBase, incident: Incident) -> list:
+    """The runbooks a responder wants: those the incident names (the alerts'
+    runbooks, ``runbooks:``) first, then every runbook of its services, each once.
+    Helper pages under runbooks/ are not runbooks."""
+    from opsbook.render.runbooks import is_page
+
+    found, seen = [], set()
+    named = [kb.runbooks.get(ident.removesuffix(".md")) for ident in incident.runbooks]
+    for runbook in [*named, *sorted((rb for rb in kb.runbook_list if rb.service in incident.services),
+                                    key=lambda rb: (incident.services.index(rb.service), rb.title.lower()))]:
+        if runbook is not None and runbook.id not in seen and not is_page(kb, runbook):
+            seen.add(runbook.id)
+            found.append(runbook)
+    return found
+
+
+def runbook_links(kb: KnowledgeBase, incident: Incident, from_page: str) -> Markdown:
+    from opsbook.render.runbooks import runbook_path
+
+    return Markdown(", ".join(page_link(rb.title, from_page, runbook_path(rb))
+                              for rb in incident_runbooks(kb, incident)))
+
+
 def incident_path(incident: Incident) -> str:
     return f"incidents/{incident.id}.md"
 
@@ -74,6 +97,7 @@ def incident_index(kb: KnowledgeBase, incidents: list[Incident], audience: Audie
         severity=lambda inc: level_link(kb, inc.severity, INDEX, short=True),
         date=lambda inc: f"{inc.declared.astimezone(kb.zone):%Y-%m-%d}",
         duration=duration, affected=lambda inc: affected(kb, inc, audience, now),
+        runbooks=lambda inc: runbook_links(kb, inc, INDEX),
     )
     return Page(INDEX, markdown, None)
 
@@ -95,6 +119,7 @@ def incident_page(kb: KnowledgeBase, incident: Incident, audience: Audience, now
         person=lambda pid: person_name(kb, pid),
         postmortems=Markdown(", ".join(page_link(pm.title, path, postmortem_path(pm)) for pm in readable)),
         index=page_link("All incidents", path, INDEX),
+        runbooks=runbook_links(kb, incident, path),
     )
     return Page(path, markdown, incident.file)
 

@@ -7,8 +7,14 @@ recomputes "now" and "next" in the browser; the build-time answer stays in the
 HTML as the no-script fallback, labelled with the instant it is true for.
 Calendars and shift tables name their dates, so they stay true as they age.
 
-Pages show names only: no phone numbers, e-mail addresses or Slack ids, since
-the on-call section is published in public builds too.
+Public builds show names only. Internal builds (``visibility.shows_contacts``)
+add each person's phone, Slack and e-mail on the index, schedule and person
+pages, so a responder can reach the person on call from the page.
+
+Time-relative lists (upcoming shifts, the next seven days) are rendered over a
+wider window with ``render.live`` markers, so the site script shows the rows
+that are upcoming by the reader's clock; the month grid colours each person and
+marks today the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from opsbook.model.kb import KnowledgeBase
 from opsbook.model.schedule import Schedule
 from opsbook.oncall.engine import Shift, shifts_between, state_at
 from opsbook.oncall.ics import all_feeds, default_window, schedule_label
+from opsbook.render import live
+from opsbook.render.contacts import contact_line
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import (
     Markdown,
@@ -34,13 +42,16 @@ from opsbook.render.markdown import (
 )
 from opsbook.render.page import Asset, Page, Site
 from opsbook.timeutil import clock_text, get_zone, start_of_day
-from opsbook.visibility import shows_override_reasons
+from opsbook.visibility import shows_contacts, shows_override_reasons
 
 INDEX = "oncall/index.md"
 SCRIPT = "assets/opsbook/oncall.js"
 CALENDAR_WEEKS = 5
 UPCOMING = timedelta(weeks=1)
 PERSON_UPCOMING = timedelta(weeks=8)
+# Person pages carry shifts this far ahead, so the script can list the next
+# PERSON_UPCOMING from the reader's clock for a while after the build.
+PERSON_AHEAD = PERSON_UPCOMING + timedelta(weeks=4)
 # The browser script can answer for this long after the build; later it says
 # the page is stale and keeps the build-time answer.
 EMBED_AHEAD = timedelta(weeks=8)
@@ -104,6 +115,22 @@ class Cell:
     text: Markdown
 
 
+PERSON_COLOURS = 10
+"""Tints in the stylesheet (opsbook-c0 ... opsbook-c9)."""
+
+
+def colour(kb: KnowledgeBase, person: str) -> str:
+    """The person's tint, the same on every page: by their place in people.yaml."""
+    order = list(kb.people)
+    index = order.index(person) if person in kb.people else len(order) + sum(map(ord, person))
+    return f"opsbook-c{index % PERSON_COLOURS}"
+
+
+def tag(kb: KnowledgeBase, person: str, label: str) -> Markdown:
+    """A person's label in their tint. The class is ours and the label escaped."""
+    return Markdown(f'<span class="opsbook-who {colour(kb, person)}">{html_text(label)}</span>')
+
+
 def _grid(kb: KnowledgeBase, schedule: Schedule, shifts: list[Shift], short: dict[str, str],
           now: datetime) -> list[list[Cell]]:
     zone = get_zone(schedule.timezone)
@@ -118,11 +145,12 @@ def _grid(kb: KnowledgeBase, schedule: Schedule, shifts: list[Shift], short: dic
             begin, end = start_of_day(day, zone), start_of_day(day + timedelta(days=1), zone)
             who: list[str] = []
             for s in primaries:
-                if s.end > begin and s.start < end and (not who or who[-1] != short[s.person]):
-                    who.append(short[s.person])
+                if s.end > begin and s.start < end and (not who or who[-1] != s.person):
+                    who.append(s.person)
             label = day.strftime("%d %b") if day.day == 1 or (w == 0 and d == 0) else day.strftime("%d")
-            names = " → ".join(who) if who else "—"
-            row.append(Cell(day, Markdown(f"**{md_escape(label)}**<br>{md_escape(names)}")))
+            names = " → ".join(tag(kb, p, short[p]) for p in who) if who else "—"
+            mark = live.day_marker(day, schedule.timezone, day == today)
+            row.append(Cell(day, Markdown(f"{mark}**{md_escape(label)}**<br>{names}")))
         weeks.append(row)
     return weeks
 
@@ -130,11 +158,25 @@ def _grid(kb: KnowledgeBase, schedule: Schedule, shifts: list[Shift], short: dic
 # --- escalation timeline -------------------------------------------------------------------
 
 
-def _target_text(kb: KnowledgeBase, target, from_page: str) -> Markdown:
+def resolved(kb: KnowledgeBase, schedule: Schedule, role: str, now: datetime) -> Markdown:
+    """Who a (schedule, role) target reaches at ``now``, in a span the on-call
+    script updates by the reader's clock (it needs the page's embedded data)."""
+    state = state_at(schedule, now)
+    person = state.primary if role == "primary" else state.backup
+    return Markdown(f'<span data-oncall-resolve="{html_text(schedule.id)}" data-oncall-role="{html_text(role)}">'
+                    f'{html_text(_name(kb, person))}</span>')
+
+
+def _target_text(kb: KnowledgeBase, target, from_page: str, now: datetime | None = None) -> Markdown:
     if target.schedule:
         sched = kb.schedules.get(target.schedule)
         label = f"{sched.name if sched else target.schedule} ({target.role})"
-        return page_link(label, from_page, schedule_path(target.schedule)) if sched else md_escape(label)
+        if not sched:
+            return md_escape(label)
+        text = page_link(label, from_page, schedule_path(target.schedule))
+        if now is not None:
+            text = Markdown(f"{text}, now {resolved(kb, sched, target.role, now)}")
+        return text
     if target.person:
         return page_link(_name(kb, target.person), from_page, person_path(target.person)) \
             if target.person in kb.people else md_escape(target.person)
@@ -142,13 +184,13 @@ def _target_text(kb: KnowledgeBase, target, from_page: str) -> Markdown:
     return md_escape(f"everyone on {team.name if team else target.team}")
 
 
-def _timelines(kb: KnowledgeBase, schedule: Schedule, from_page: str) -> list[dict]:
+def _timelines(kb: KnowledgeBase, schedule: Schedule, from_page: str, now: datetime | None = None) -> list[dict]:
     out = []
     for policy in kb.escalation.values():
         if not any(t.schedule == schedule.id for step in policy.steps for t in step.notify):
             continue
         steps = [{"after": duration_text(step.after) if step.after.total_seconds() else "at once",
-                  "targets": Markdown(", ".join(_target_text(kb, t, from_page) for t in step.notify))}
+                  "targets": Markdown("; ".join(_target_text(kb, t, from_page, now) for t in step.notify))}
                  for step in policy.steps]
         services = [svc.name for svc in kb.config.services if svc.escalation == policy.id]
         out.append({"policy": policy, "steps": steps, "services": services})
@@ -162,21 +204,28 @@ def _now_block(kb: KnowledgeBase, schedule: Schedule, now: datetime) -> Markdown
     """The build-time answer as HTML the script updates in place."""
     zone = get_zone(schedule.timezone)
     state = state_at(schedule, now)
+    after = state_at(schedule, state.next_handoff) if state.next_handoff else None
     esc = html_text
+    following = (f'{_name(kb, after.primary)} (backup {_name(kb, after.backup)})' if after
+                 else "no change scheduled")
     return Markdown(
         f'<div class="opsbook-oncall-now" data-oncall-schedule="{esc(schedule.id)}">\n'
         f'<p><strong>Primary:</strong> <span class="opsbook-oncall-primary">{esc(_name(kb, state.primary))}</span>'
         f' · <strong>Backup:</strong> <span class="opsbook-oncall-backup">{esc(_name(kb, state.backup))}</span></p>\n'
         f'<p><strong>Changes:</strong> <span class="opsbook-oncall-next">{esc(_when(state.next_handoff, zone))}</span>'
+        f' · <strong>Next:</strong> <span class="opsbook-oncall-following">{esc(following)}</span>'
         f' <em class="opsbook-oncall-asof">(as of the build, {esc(_when(now, zone))})</em></p>\n'
         f'</div>')
 
 
-def _embedded(kb: KnowledgeBase, now: datetime) -> Markdown:
+def embedded(kb: KnowledgeBase, now: datetime, from_page: str = INDEX,
+             schedules_shown: list[Schedule] | None = None) -> Markdown:
+    """The shifts of ``schedules_shown`` (default: all) around ``now`` as JSON for
+    ``oncall.js``, and the script tag (relative to ``from_page``)."""
     start, end = now - timedelta(days=1), now + EMBED_AHEAD
     people: dict[str, str] = {}
     schedules = []
-    for schedule in kb.schedule_list:
+    for schedule in (kb.schedule_list if schedules_shown is None else schedules_shown):
         rows = []
         for s in shifts_between(schedule, start, end):
             rows.append([int(s.start.timestamp() * 1000), int(s.end.timestamp() * 1000), s.role[0], s.person])
@@ -188,7 +237,7 @@ def _embedded(kb: KnowledgeBase, now: datetime) -> Markdown:
     # Inside <script>, "</script>" or "<!--" in a name would end the element early.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markdown(f'<script type="application/json" id="opsbook-oncall-data">{text}</script>\n'
-                    f'<script src="{relative_url(INDEX, SCRIPT)}"></script>')
+                    f'<script src="{relative_url(from_page, SCRIPT)}"></script>')
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -207,9 +256,14 @@ def index_page(site: Site) -> Page:
         })
     people = sorted({p for s in kb.schedule_list for layer in s.layers for p in layer.members} |
                     {o.person for s in kb.schedule_list for o in s.overrides})
-    people_links = [page_link(_name(kb, p), INDEX, person_path(p)) for p in people if p in kb.people]
+    people_links = []
+    for p in people:
+        if p in kb.people:
+            contacts = contact_line(kb.people[p], site.audience)
+            link = page_link(_name(kb, p), INDEX, person_path(p))
+            people_links.append(Markdown(f"{link}: {contacts}") if contacts else link)
     markdown = render_template("oncall_index.md.j2", rows=rows, people=people_links,
-                               data=_embedded(kb, site.now) if kb.schedule_list else Markdown(""),
+                               data=embedded(kb, site.now) if kb.schedule_list else Markdown(""),
                                built=_when(site.now, kb.zone))
     return Page(INDEX, markdown, None)
 
@@ -219,8 +273,12 @@ def _short(at: datetime, zone) -> str:
 
 
 def _shift_rows(kb: KnowledgeBase, shifts: list[Shift], zone, from_page: str, by_schedule: bool,
-                reasons: bool = False) -> list[dict]:
-    """Override reasons are often personal; only internal builds show them."""
+                reasons: bool = False, now: datetime | None = None, ahead: timedelta | None = None,
+                group: str | None = None) -> list[dict]:
+    """Override reasons are often personal; only internal builds show them.
+
+    With ``now`` and ``ahead``, each row carries a marker that shows it while the
+    shift is current or starts within ``ahead`` of the reader's clock."""
     rows = []
     for s in shifts:
         schedule = kb.schedules[s.schedule]
@@ -232,6 +290,8 @@ def _shift_rows(kb: KnowledgeBase, shifts: list[Shift], zone, from_page: str, by
                                                      schedule_path(schedule.id)),
             "length": duration_text(s.end - s.start) if (s.end - s.start) % timedelta(minutes=1) == timedelta(0)
             else f"{(s.end - s.start).total_seconds() / 3600:.1f} h",
+            "mark": (live.row_marker(now, s.start - ahead, s.end, group) if now is not None and ahead is not None
+                     else Markdown("")),
             "note": ("override: " + schedule.overrides[s.override].reason if s.override is not None and reasons
                      and schedule.overrides[s.override].reason else "override" if s.override is not None
                      else f"layer {s.layer}"),
@@ -258,10 +318,21 @@ def schedule_page(site: Site, schedule: Schedule) -> Page:
     kb = site.kb
     path = schedule_path(schedule.id)
     zone = get_zone(schedule.timezone)
-    horizon_end = site.now + timedelta(weeks=CALENDAR_WEEKS + 1)
+    horizon_end = site.now + max(timedelta(weeks=CALENDAR_WEEKS + 1), EMBED_AHEAD)
     shifts = shifts_between(schedule, site.now - timedelta(days=7), horizon_end)
     short = labels(kb, [s.person for s in shifts])
-    upcoming = [s for s in shifts if s.end > site.now and s.start < site.now + UPCOMING]
+    # Every shift not over at the build; the script shows those of the reader's next seven days.
+    upcoming = [s for s in shifts if s.end > site.now and s.start < site.now + EMBED_AHEAD]
+    now_upcoming = any(s.start < site.now + UPCOMING for s in upcoming)
+    members = sorted({p for layer in schedule.layers for p in layer.members} |
+                     {o.person for o in schedule.overrides if o.end > site.now},
+                     key=lambda p: _name(kb, p).lower())
+    contacts = [{"who": page_link(_name(kb, p), path, person_path(p)),
+                 "line": contact_line(kb.people[p], site.audience)}
+                for p in members if p in kb.people] if shows_contacts(site.audience) else []
+    timelines = _timelines(kb, schedule, path, site.now)
+    targets = {t.schedule for tl in timelines for step in tl["policy"].steps for t in step.notify if t.schedule}
+    shown = [sc for sc in kb.schedule_list if sc.id in targets or sc.id == schedule.id]
     team = kb.teams.get(schedule.team) if schedule.team else None
     overrides = [o for o in schedule.overrides if o.end > site.now]
     markdown = render_template(
@@ -270,9 +341,13 @@ def schedule_page(site: Site, schedule: Schedule) -> Page:
         team=team.name if team else None,
         index=Markdown(relative_url(path, INDEX)),
         grid=_grid(kb, schedule, shifts, short, site.now),
-        legend=[{"label": label, "who": page_link(_name(kb, p), path, person_path(p)) if p in kb.people
+        legend=[{"label": tag(kb, p, label), "who": page_link(_name(kb, p), path, person_path(p)) if p in kb.people
                  else md_escape(p)} for p, label in sorted(short.items(), key=lambda kv: kv[1])],
-        shifts=_shift_rows(kb, upcoming, zone, path, by_schedule=True, reasons=shows_override_reasons(site.audience)),
+        shifts=_shift_rows(kb, upcoming, zone, path, by_schedule=True, reasons=shows_override_reasons(site.audience),
+                           now=site.now, ahead=UPCOMING, group="upcoming"),
+        empty=live.empty_note("Nobody is on call in the next seven days.", "upcoming", not now_upcoming),
+        contacts=contacts,
+        data=embedded(kb, site.now, path, shown),
         overrides=[{"role": o.role, "who": md_cell(_name(kb, o.person)), "start": _when(o.start, zone),
                     "end": _when(o.end, zone),
                     "reason": md_cell(o.reason) if shows_override_reasons(site.audience) else ""} for o in overrides],
@@ -283,7 +358,7 @@ def schedule_page(site: Site, schedule: Schedule) -> Page:
                  "backup": ("next member" if layer.backup == "next" else
                             ", ".join(_name(kb, m) for m in layer.backup) if layer.backup else "none")}
                 for layer in schedule.layers],
-        timelines=_timelines(kb, schedule, path),
+        timelines=timelines,
         ics=page_link(schedule.id + ".ics", path, ics_path(schedule.id)),
         webcal=_webcal(kb, ics_path(schedule.id)),
         built=_when(site.now, zone),
@@ -292,17 +367,24 @@ def schedule_page(site: Site, schedule: Schedule) -> Page:
 
 
 def person_page(site: Site, person: str, shifts: list[Shift]) -> Page:
+    """``shifts``: the person's shifts not over at the build, up to PERSON_AHEAD;
+    the script shows those within PERSON_UPCOMING of the reader's clock."""
     kb = site.kb
     path = person_path(person)
     known = kb.people.get(person)
     zone_name = known.timezone if known and known.timezone else kb.config.timezone
     zone = get_zone(zone_name)
+    now_upcoming = any(s.start < site.now + PERSON_UPCOMING for s in shifts)
     markdown = render_template(
         "oncall_person.md.j2",
         person_name=_name(kb, person),
         zone=zone_name,
         index=Markdown(relative_url(path, INDEX)),
-        shifts=_shift_rows(kb, shifts, zone, path, by_schedule=False, reasons=shows_override_reasons(site.audience)),
+        contacts=contact_line(known, site.audience),
+        shifts=_shift_rows(kb, shifts, zone, path, by_schedule=False, reasons=shows_override_reasons(site.audience),
+                           now=site.now, ahead=PERSON_UPCOMING, group="upcoming"),
+        empty=live.empty_note(f"No shifts in the next {PERSON_UPCOMING.days // 7} weeks.", "upcoming",
+                              not now_upcoming),
         weeks=PERSON_UPCOMING.days // 7,
         ics=page_link(person + ".ics", path, person_ics_path(person)),
         webcal=_webcal(kb, person_ics_path(person)),
@@ -317,7 +399,7 @@ def site_pages(site: Site) -> list[Page | Asset]:
     by_person: dict[str, list[Shift]] = {p: [] for p in kb.people}
     for schedule in kb.schedule_list:
         out.append(schedule_page(site, schedule))
-        for s in shifts_between(schedule, site.now, site.now + PERSON_UPCOMING):
+        for s in shifts_between(schedule, site.now, site.now + PERSON_AHEAD):
             by_person.setdefault(s.person, []).append(s)
     for person in sorted(by_person):
         if person in kb.people:

@@ -131,7 +131,24 @@ def _meta(runbook: Runbook) -> dict:
     return dict(runbook.extra)
 
 
-def runbook_page(kb: KnowledgeBase, runbook: Runbook, change=None) -> Page:
+RECENT_INCIDENTS = 5
+
+
+def recent_incidents(kb: KnowledgeBase, runbook: Runbook, incidents: list, from_page: str) -> list[dict]:
+    """The newest incidents (of those the reader may see) that hit the runbook's
+    service or named the runbook, for "what happened last time"."""
+    from opsbook.render.incidents import duration, incident_path
+
+    hits = [inc for inc in incidents if (runbook.service and runbook.service in inc.services)
+            or runbook.id in {ident.removesuffix(".md") for ident in inc.runbooks}]
+    hits.sort(key=lambda inc: (inc.declared, inc.id), reverse=True)
+    return [{"link": page_link(f"{inc.id}: {inc.title}", from_page, incident_path(inc)),
+             "severity": level_link(kb, inc.severity, from_page, short=True),
+             "date": f"{inc.declared.astimezone(kb.zone):%Y-%m-%d}", "duration": duration(inc)}
+            for inc in hits[:RECENT_INCIDENTS]]
+
+
+def runbook_page(kb: KnowledgeBase, runbook: Runbook, change=None, incidents: list | None = None) -> Page:
     path = runbook_path(runbook)
     if is_page(kb, runbook):
         body = split_title(runbook.body, runbook.title)
@@ -148,17 +165,22 @@ def runbook_page(kb: KnowledgeBase, runbook: Runbook, change=None) -> Page:
         severity=level_link(kb, runbook.severity, path),
         next_review=next_review(kb, runbook),
         change=change,
+        incidents=recent_incidents(kb, runbook, incidents or [], path),
     )
     return Page(path, front_matter(_meta(runbook)) + markdown, runbook.file)
 
 
-def runbook_pages(kb: KnowledgeBase, changes: dict | None = None) -> list[Page]:
+def runbook_pages(kb: KnowledgeBase, changes: dict | None = None, incidents: list | None = None) -> list[Page]:
+    """``incidents``: those the reader may see (``render.incidents.shown_incidents``)."""
     changes = changes or {}
-    return [runbook_index(kb), *(runbook_page(kb, rb, changes.get(rb.file.resolve())) for rb in kb.runbook_list)]
+    return [runbook_index(kb), *(runbook_page(kb, rb, changes.get(rb.file.resolve()), incidents)
+                                 for rb in kb.runbook_list)]
 
 
 def site_pages(site: Site) -> list[Page]:
-    return runbook_pages(site.kb, site.changes)
+    from opsbook.render.incidents import shown_incidents
+
+    return runbook_pages(site.kb, site.changes, shown_incidents(site.kb, site.audience, site.now))
 
 
 from opsbook.markdown.assets import files_beside_content  # noqa: E402  (re-exported for the plugin)

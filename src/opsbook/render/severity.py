@@ -18,16 +18,42 @@ def level_anchor(level_id: str) -> Markdown:
     return anchor_id("level", level_id)
 
 
-def level_link(kb: KnowledgeBase, level_id: str | None, from_page: str, short: bool = False) -> Markdown:
-    """"SEV2 · Major" (or just "SEV2") linking to the level on the severity page;
-    plain text for an unknown id (the checker reports it)."""
+# Colours go by rank on the ladder, not by name, so any ladder (SEV0-4, P1-P5,
+# "critical/major/minor") gets the same scale: rank 0 is the most severe. The
+# stylesheet (assets/opsbook/site.css) holds one colour per rank, the last one for
+# every rank beyond it; the text of a badge always names the level as well.
+RANKS = 5
+
+
+def level_rank(kb: KnowledgeBase, level_id: str | None) -> int | None:
+    for rank, level in enumerate(kb.levels):
+        if level.id == level_id:
+            return min(rank, RANKS - 1)
+    return None
+
+
+def badge_class(kb: KnowledgeBase, level_id: str | None) -> str:
+    """Classes for a severity badge, or "" for an unknown level."""
+    rank = level_rank(kb, level_id)
+    return "" if rank is None else f"opsbook-sev opsbook-sev-{rank}"
+
+
+def level_link(kb: KnowledgeBase, level_id: str | None, from_page: str, short: bool = False,
+               badge: bool = True) -> Markdown:
+    """"SEV2 · Major" (or just "SEV2") linking to the level on the severity page,
+    coloured by its rank (attribute list); plain text for an unknown id (the
+    checker reports it)."""
     if not level_id:
         return Markdown("")
     level = kb.severities.get(level_id)
     if level is None:
         return md_escape(level_id)
     label = level.id if short else f"{level.id} · {level.name}"
-    return page_link(label, from_page, PATH, level_anchor(level.id))
+    link = page_link(label, from_page, PATH, level_anchor(level.id))
+    if not badge:
+        return link
+    classes = " ".join(f".{c}" for c in badge_class(kb, level.id).split())
+    return Markdown(f"{link}{{: {classes} }}")
 
 
 @dataclass(frozen=True)
@@ -69,7 +95,7 @@ def _decision_tree(kb: KnowledgeBase) -> list[NumberedQuestion]:
         if target in numbers:
             return page_link(f"Question {numbers[target]}", PATH, PATH, anchor_id("q", target))
         if target in kb.severities:
-            return Markdown(f"**{level_link(kb, target, PATH)}**")
+            return Markdown(f"**{level_link(kb, target, PATH, badge=False)}**")
         return md_escape(target)
 
     return [NumberedQuestion(numbers[q.id], anchor_id("q", q.id), q, answer(q.yes), answer(q.no))
@@ -93,6 +119,8 @@ def severity_page(kb: KnowledgeBase) -> Page:
         "severity.md.j2",
         levels=kb.levels,
         anchor=level_anchor,
+        # The ladder's own tables keep plain links; each level's heading carries its colour.
+        rank=lambda level: level_rank(kb, level.id),
         follow_up=_follow_up,
         questions=_decision_tree(kb),
     )

@@ -71,8 +71,21 @@
       setText(box, ".opsbook-oncall-backup", name(here[1]));
       setText(box, ".opsbook-oncall-next", next === null ? "not before " + format(data.to, schedule.zone)
         : format(next, schedule.zone));
+      var after = next === null ? null : who(schedule.shifts, next);
+      setText(box, ".opsbook-oncall-following", after === null ? "no change scheduled"
+        : name(after[0]) + " (backup " + name(after[1]) + ")");
       setText(box, ".opsbook-oncall-asof", "(now, by your clock: " + format(now, schedule.zone) + ")");
       box.setAttribute("data-oncall-live", "true");
+    }
+    // Escalation steps name who a (schedule, role) target reaches right now.
+    var targets = document.querySelectorAll("[data-oncall-resolve]");
+    for (var t = 0; t < targets.length; t++) {
+      var target = byId[targets[t].getAttribute("data-oncall-resolve")];
+      if (!target || now < data.from || now >= data.to) { continue; }
+      var pair = who(target.shifts, now);
+      var id = targets[t].getAttribute("data-oncall-role") === "backup" ? pair[1] : pair[0];
+      targets[t].textContent = id === null ? "nobody" : (data.people[id] || id);
+      targets[t].setAttribute("data-oncall-live", "true");
     }
   }
 
