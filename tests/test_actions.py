@@ -20,7 +20,9 @@ def actions(root, *args):
 
 
 def test_example_list_is_most_overdue_first():
-    out = json.loads(actions(REPO, "--json").stdout)
+    document = json.loads(actions(REPO, "--json").stdout)
+    assert document["skipped"] == [] and document["now"].startswith("2026-11-20")
+    out = document["action_items"]
     assert [row["id"] for row in out] == ["AI-107", "AI-114", "AI-103", "AI-113", "AI-111", "AI-116"]
     first = out[0]
     assert first["overdue_days"] == 11 and first["team"] == "data" and first["age_days"] == 105
@@ -38,7 +40,7 @@ def test_example_list_is_most_overdue_first():
 def test_filters(args, ids, code):
     result = actions(REPO, *args, "--format", "json")
     assert result.exit_code == code
-    assert [row["id"] for row in json.loads(result.stdout)] == ids
+    assert [row["id"] for row in json.loads(result.stdout)["action_items"]] == ids
 
 
 def test_csv_parses_with_a_real_reader():
@@ -72,7 +74,7 @@ def test_done_and_reopen_keep_comments_and_body(tmp_path):
     path = root / PM
     result = actions(root, "done", "AI-2", "--now", "2026-06-01T12:00:00Z", "--json")
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout) == {"id": "AI-2", "status": "done", "changed": True, "file": PM}
+    assert json.loads(result.stdout) == {"id": "AI-2", "status": "done", "changed": True, "file": PM, "skipped": []}
     text = path.read_text()
     assert "# Items agreed in the review on 18 March.\n" in text
     line = next(line for line in text.splitlines() if "AI-2" in line)

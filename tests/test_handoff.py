@@ -71,10 +71,23 @@ def test_handoff_text_names_both_pairs_and_the_coming_override():
 def test_handoff_json_lists_incidents_and_overdue_action_items():
     result = invoke("--root", str(REPO), "handoff", "data", "--at", "2026-11-20T15:00:00Z", "--json")
     payload = json.loads(result.stdout)
-    assert payload["incoming"]["primary"]["id"] == "arjun" and payload["outgoing"]["primary"]["id"] == "ines"
-    overdue = [item["id"] for item in payload["action_items"] if item["overdue"]]
+    handoff = payload["handoff"]
+    assert handoff["incoming"]["primary"]["id"] == "arjun" and handoff["outgoing"]["primary"]["id"] == "ines"
+    overdue = [item["id"] for item in handoff["action_items"] if item["overdue"]]
     assert "AI-107" in overdue
-    assert payload["posted"] is False
+    assert payload["posted"] is False and payload["message"] is None and payload["skipped"] == []
+    assert payload["schedule"] == "data" and payload["at"] == "2026-11-20T15:00:00+00:00"
+
+
+def test_handoff_json_has_one_shape_with_and_without_a_handoff_in_range():
+    # Issue 15: a script reads the same keys either way; only `handoff` is null.
+    found = json.loads(invoke("--root", str(REPO), "handoff", "data", "--at", "2026-11-20T15:00:00Z",
+                              "--json").stdout)
+    none = invoke("--root", str(REPO), "handoff", "data", "--at", "2026-11-20T15:00:00Z", "--within", "1m", "--json")
+    assert none.exit_code == 0
+    empty = json.loads(none.stdout)
+    assert set(empty) == set(found)
+    assert empty["handoff"] is None and empty["posted"] is False and "no handoff on data" in empty["message"]
 
 
 def test_post_sends_block_kit_and_never_prints_the_url(slack):

@@ -90,7 +90,9 @@ def test_bad_input_is_a_clear_error_exit_2(tmp_path, name, content, message, pat
     if path:
         assert path in result.stderr
     as_json = invoke("--root", str(root), "import", "pagerduty", file, "--json")
-    assert as_json.exit_code == 2 and json.loads(as_json.stdout)["errors"][0]["file"].endswith(name)
+    error = json.loads(as_json.stdout)["error"]
+    assert as_json.exit_code == 2 and error["code"] == "input" and error["file"].endswith(name)
+    assert error["details"][0]["file"].endswith(name) and (not path or path in error["details"][0]["path"])
     assert snapshot(root) == before
 
 

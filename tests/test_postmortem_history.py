@@ -329,7 +329,7 @@ def test_actions_json_and_new_know_the_incidents_list(tmp_path):
     root = history_kb(tmp_path)
     out = invoke("--root", str(root), "actions", "--format", "json", "--now", NOW)
     rows = json.loads(out.stdout)
-    rows = rows["items"] if isinstance(rows, dict) else rows
+    rows = rows["action_items"]
     assert rows[0]["incident"] == "INC-2026-001" and rows[0]["incidents"] == ["INC-2026-001", "INC-2026-002"]
     again = invoke("--root", str(root), "postmortem", "new", "INC-2026-002", "--now", NOW)
     assert again.exit_code == 1 and f"INC-2026-002 already has a postmortem: {PM}" in again.stderr

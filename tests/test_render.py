@@ -370,7 +370,7 @@ def test_render_writes_pages_under_out(tiny, tmp_path):
 def test_render_json_lists_pages_and_sources(tiny, tmp_path):
     result = invoke("--root", str(tiny), "render", "--out", str(tmp_path / "out"), "--json")
     assert result.exit_code == 0
-    listed = {item["path"]: item for item in json.loads(result.stdout)}
+    listed = {item["path"]: item for item in json.loads(result.stdout)["written"]}
     assert listed["severity.md"]["source"] == "playbooks/severity.yaml"
     assert listed["runbooks/index.md"]["source"] is None
     assert "postmortems/2026/internal.md" not in listed

@@ -111,7 +111,11 @@ def test_no_fragment_of_the_webhook_url_is_ever_printed(hostile, answer, as_json
     result = invoke(*args, *(["--json"] if as_json else []), env={"OPSBOOK_SLACK_WEBHOOK_URL": url})
     assert seen, "the post reached the server"
     assert result.exit_code == 1, result.output
-    assert "handoff not posted" in result.stderr
+    if as_json:  # the one JSON document carries the error; stderr stays quiet
+        error = json.loads(result.stdout)["error"]
+        assert error["code"] == "post_failed" and "handoff not posted" in error["message"]
+    else:
+        assert "handoff not posted" in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     printed = result.stdout + result.stderr
     leaked = [f for f in _fragments() if f in printed]

@@ -51,8 +51,11 @@ def schemas() -> dict[str, str]:
 
 
 def schema_folder_files() -> dict[str, str]:
-    """Everything `opsbook schema` writes: the schemas and the format reference."""
-    return {**schemas(), "README.md": reference_markdown()}
+    """Everything `opsbook schema` writes: the file schemas, the format reference,
+    and under output/ the schemas of every command's --json document."""
+    from opsbook.outputs.registry import output_schemas
+
+    return {**schemas(), "README.md": reference_markdown(), **output_schemas()}
 
 
 def _type_text(prop: dict) -> str:

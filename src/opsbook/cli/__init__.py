@@ -55,6 +55,44 @@ def _available() -> list[str]:
 
 
 class LazyGroup(click.Group):
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Click's main, with every failure shown in one place.
+
+        Under ``--json`` (or ``--format json``) a failure is the one JSON
+        document on stdout (``{"error": {...}}``, see ``common.error_document``);
+        otherwise it is text on stderr. The exit codes are the same either way:
+        1 for findings, 2 for usage, I/O and internal errors. Tests calling
+        ``cli`` through Click's runner get exactly what a shell gets.
+        """
+        from opsbook.cli.common import error_document, json_requested
+
+        args = list(sys.argv[1:] if args is None else args)
+        as_json = json_requested(args)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = result if isinstance(result, int) and not isinstance(result, bool) else 0
+        except click.ClickException as exc:
+            if as_json:
+                _print_json(error_document(exc))
+            else:
+                exc.show()
+            code = exc.exit_code
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            code = 1
+        except Exception as exc:  # never show a traceback to a person; OPSBOOK_DEBUG=1 shows it
+            if os.environ.get("OPSBOOK_DEBUG"):
+                raise
+            if as_json:
+                _print_json(error_document(exc))
+            click.echo(f"opsbook: internal error: {type(exc).__name__}: {exc}\n"
+                       "This is a bug in opsbook; rerun with OPSBOOK_DEBUG=1 for details and please report it.",
+                       err=True)
+            code = 2
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return _available()
 
@@ -93,15 +131,14 @@ def cli(ctx: click.Context, root: str | None) -> None:
     ctx.obj = {"root": root}
 
 
+def _print_json(document: dict) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
 def main() -> None:
     try:
         cli.main(prog_name="opsbook")
     except KeyboardInterrupt:  # pragma: no cover - interactive
         sys.exit(130)
-    except Exception as exc:  # never show a traceback to a person; OPSBOOK_DEBUG=1 shows it
-        if os.environ.get("OPSBOOK_DEBUG"):
-            raise
-        click.echo(f"opsbook: internal error: {type(exc).__name__}: {exc}\n"
-                   "This is a bug in opsbook; rerun with OPSBOOK_DEBUG=1 for details and please report it.",
-                   err=True)
-        sys.exit(2)

@@ -48,7 +48,7 @@ def list_(ctx, owner, team, overdue, include_closed, fmt, as_json, now_text) -> 
     found = select(rows(kb, now), owner=owner, team=team, overdue=overdue, include_closed=include_closed)
     fmt = "json" if as_json else fmt
     if fmt == "json":
-        emit_json([row.as_json(kb) for row in found])
+        emit_json({"now": now.isoformat(), "action_items": [row.as_json(kb) for row in found]})
     elif fmt == "csv":
         import sys
 

@@ -1,4 +1,11 @@
-"""Helpers shared by subcommands: finding the root, parsing --now, exiting."""
+"""Helpers shared by subcommands: finding the root, parsing --now, failing, printing JSON.
+
+Errors are raised, never printed where they happen: a ``CommandError`` carries
+the message (and, for load failures, every located diagnostic), and the group
+(``cli.LazyGroup.main``) shows it as text on stderr or, when the command was
+asked for JSON, as the one JSON document on stdout. So a script reading
+``--json`` always gets exactly one document, success or failure.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +17,76 @@ from pathlib import Path
 import click
 
 
-def usage_error(message: str) -> "click.exceptions.Exit":
-    click.echo(f"opsbook: {message}", err=True)
-    return click.exceptions.Exit(2)
+class CommandError(click.ClickException):
+    """A failure a command reports: exit 2 for usage or I/O, 1 for a finding.
+
+    ``code`` is stable for programs: "usage", "io", "not_found", "conflict",
+    "load" (the knowledge base did not load), or a rule code such as "OB101".
+    ``lines`` are printed to stderr before the message in text mode (located
+    load errors); ``details`` carries the same in the JSON document.
+    """
+
+    def __init__(self, message: str, exit_code: int = 2, code: str = "usage", file: str | None = None,
+                 line: int | None = None, column: int | None = None, lines: tuple[str, ...] = (),
+                 details: tuple[dict, ...] = ()):
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.code = code
+        self.file = file
+        self.line = line
+        self.column = column
+        self.lines = tuple(lines)
+        self.details = tuple(details)
+
+    def show(self, file=None) -> None:
+        from opsbook.diagnostics import shown
+
+        for line in self.lines:
+            click.echo(line, err=True)
+        click.echo(f"opsbook: {shown(self.message)}", err=True)
+
+    def as_json(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "exit_code": self.exit_code,
+                          "file": self.file, "line": self.line, "column": self.column,
+                          "details": list(self.details)}}
+
+
+def usage_error(message: str, code: str = "usage", file: str | None = None, line: int | None = None,
+                column: int | None = None) -> CommandError:
+    """Exit 2: the command line or an I/O operation is wrong. ``raise usage_error(...)``."""
+    return CommandError(message, 2, code, file, line, column)
+
+
+def finding(message: str, code: str = "not_found", file: str | None = None, line: int | None = None) -> CommandError:
+    """Exit 1: the question was well formed and the answer is no (an unknown id, a
+    file that exists already, a post that failed). ``raise finding(...)``."""
+    return CommandError(message, 1, code, file, line)
+
+
+def json_requested(args: list[str]) -> bool:
+    """Whether this command line asks for JSON: ``--json``, ``--format json`` or
+    ``--format=json`` before a ``--``. Read from the raw arguments, because a
+    usage error can happen before Click has parsed any option."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return False
+        if arg == "--json" or arg == "--format=json":
+            return True
+        if arg == "--format" and i + 1 < len(args) and args[i + 1] == "json":
+            return True
+    return False
+
+
+def error_document(exc: BaseException) -> dict:
+    """The JSON document for any failure: a CommandError's own, Click's usage
+    errors as code "usage", anything else as an internal error."""
+    if isinstance(exc, CommandError):
+        return exc.as_json()
+    if isinstance(exc, click.ClickException):
+        return {"error": {"code": "usage", "message": exc.format_message(), "exit_code": exc.exit_code,
+                          "file": None, "line": None, "column": None, "details": []}}
+    return {"error": {"code": "internal", "message": f"internal error: {type(exc).__name__}: {exc}", "exit_code": 2,
+                      "file": None, "line": None, "column": None, "details": []}}
 
 
 def root_from(ctx: click.Context) -> Path:
@@ -45,7 +119,20 @@ def parse_now(text: str | None, zone, as_of: datetime | None = None) -> datetime
         raise usage_error(f"--now: {exc}") from None
 
 
+SKIPPED = "opsbook.skipped"
+
+
 def emit_json(payload) -> None:
+    """Print the command's one JSON document.
+
+    A command that tolerated broken files (``load_or_exit(tolerate=True)``)
+    says so inside the answer: its document always has ``skipped``, the files
+    left out with their first error (empty when none were).
+    """
+    ctx = click.get_current_context(silent=True)
+    skipped = ctx.meta.get(SKIPPED) if ctx is not None else None
+    if skipped is not None and isinstance(payload, dict):
+        payload = {**payload, "skipped": skipped}
     sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
@@ -86,19 +173,31 @@ def load_or_exit(ctx: click.Context, root: Path, doing: str = "run `opsbook vali
 
     kb, diags = load(root, kinds=kinds, incidents=incidents)
     errors = [d for d in diags if d.severity is Level.ERROR]
+    if tolerate:
+        ctx.meta[SKIPPED] = []
     if kb is not None and not errors:
         return kb
     if kb is not None and (essential & kb.broken or any(kind in essential for kind, _ in kb.broken_ids)):
         tolerate = False
     source = SourceMap()
     label = "skipped, " if tolerate and kb is not None else ""
-    for diag in sorted((source.resolve(d) for d in errors), key=lambda d: (str(d.file), d.line, d.column)):
-        click.echo(f"{shown(display_path(diag.file, root))}:{diag.line}:{diag.column}: {label}{diag.severity.value} "
-                   f"{diag.code} {shown(diag.message)}", err=True)
+    located = sorted((source.resolve(d) for d in errors), key=lambda d: (str(d.file), d.line, d.column))
+    details = tuple({"code": d.code, "message": d.message, "file": display_path(d.file, root), "line": d.line,
+                     "column": d.column} for d in located)
+    lines = tuple(f"{shown(display_path(d.file, root))}:{d.line}:{d.column}: {label}{d.severity.value} "
+                  f"{d.code} {shown(d.message)}" for d in located)
+    plural = "s" * (len(errors) != 1)
     if tolerate and kb is not None:
-        click.echo(f"opsbook: warning: {len(errors)} error{'s' * (len(errors) != 1)} while loading; the files "
+        for line in lines:
+            click.echo(line, err=True)
+        click.echo(f"opsbook: warning: {len(errors)} error{plural} while loading; the files "
                    "above are left out of this answer (run `opsbook validate`)", err=True)
+        # One entry per file left out, with its first error, for the JSON answer.
+        firsts: dict[str, dict] = {}
+        for detail in details:
+            firsts.setdefault(detail["file"], detail)
+        ctx.meta[SKIPPED] = list(firsts.values())
         return kb
-    click.echo(f"opsbook: the knowledge base did not load ({len(errors)} error{'s' * (len(errors) != 1)}); "
-               f"{doing}", err=True)
-    ctx.exit(1)
+    first = details[0] if details else {}
+    raise CommandError(f"the knowledge base did not load ({len(errors)} error{plural}); {doing}", 1, "load",
+                       first.get("file"), first.get("line"), first.get("column"), lines, details)

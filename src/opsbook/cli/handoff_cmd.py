@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from opsbook.cli.common import emit_json, root_from, usage_error
+from opsbook.cli.common import emit_json, finding, root_from, usage_error
 
 
 @click.command()
@@ -55,15 +55,15 @@ def handoff(ctx: click.Context, schedule_id: str, at_text: str | None, within_te
     try:
         schedule = find_schedule(kb, schedule_id)
     except UnknownSchedule as exc:
-        click.echo(f"opsbook: {exc}", err=True)
-        ctx.exit(1)
+        raise finding(str(exc)) from None
 
     found = build_handoff(kb, schedule, at)
     if found is None or (within is not None and at - found.at > within):
         message = (f"no handoff on {schedule.id} in the {within_text} before {at.isoformat()}" if within is not None
                    else f"no handoff on {schedule.id} in the year before {at.isoformat()}")
         if as_json:
-            emit_json({"schedule": schedule.id, "handoff": None, "posted": False, "message": message})
+            emit_json({"schedule": schedule.id, "name": schedule.name, "at": at.isoformat(), "handoff": None,
+                       "posted": False, "message": message})
         else:
             click.echo(message)
         return
@@ -74,10 +74,10 @@ def handoff(ctx: click.Context, schedule_id: str, at_text: str | None, within_te
         try:
             post_webhook(webhook_url_from_env(), slack_payload(kb, found))
         except SlackError as exc:
-            click.echo(f"opsbook: handoff not posted: {exc}", err=True)
-            ctx.exit(1)
+            raise finding(f"handoff not posted: {exc}", code="post_failed") from None
     if as_json:
-        emit_json({**handoff_json(kb, found), "posted": post})
+        emit_json({"schedule": schedule.id, "name": schedule.name, "at": at.isoformat(),
+                   "handoff": handoff_json(kb, found), "posted": post, "message": None})
     else:
         click.echo(as_text(kb, found))
         if post:

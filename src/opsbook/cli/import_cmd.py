@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from opsbook.cli.common import emit_json, root_from, usage_error
+from opsbook.cli.common import CommandError, emit_json, root_from, usage_error
+
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -35,13 +36,14 @@ def _read(files: tuple[str, ...]):
     return [read_json(Path(f), f) for f in files]
 
 
-def _fail_input(errors, as_json: bool) -> "click.exceptions.Exit":
-    if as_json:
-        emit_json({"errors": [e.as_dict() for e in errors]})
-    else:
-        for e in errors:
-            click.echo(f"opsbook: {e}", err=True)
-    return click.exceptions.Exit(2)
+def _fail_input(errors) -> CommandError:
+    """Unreadable vendor files (exit 2): every error, each naming its file and JSON path."""
+    from opsbook.diagnostics import shown
+
+    errors = list(errors)
+    last = errors[-1]
+    return CommandError(str(last), 2, "input", last.file, lines=tuple(f"opsbook: {shown(str(e))}" for e in errors[:-1]),
+                        details=tuple(e.as_dict() for e in errors))
 
 
 def _parse_time(option: str, text: str | None, zone):
@@ -73,19 +75,15 @@ def _run_import(ctx: click.Context, vendor: str, files: tuple[str, ...], dry_run
     try:
         parsed = vendor_module(vendor).parse(_read(files))
     except InputError as exc:
-        raise _fail_input([exc], as_json) from None
+        raise _fail_input([exc]) from None
     except InputErrors as exc:
-        raise _fail_input(exc.errors, as_json) from None
+        raise _fail_input(exc.errors) from None
     try:
         plan = build_plan(root, parsed, exact_from)
         if not dry_run:
             apply_plan(plan)
     except KnowledgeBaseError as exc:
-        if as_json:
-            emit_json({"errors": [{"file": None, "path": None, "message": str(exc)}]})
-        else:
-            click.echo(f"opsbook: {exc}", err=True)
-        raise click.exceptions.Exit(2) from None
+        raise usage_error(str(exc), code="knowledge_base") from None
     if as_json:
         emit_json(report.as_dict(plan, dry_run))
     else:
@@ -156,9 +154,9 @@ def verify(ctx: click.Context, vendor, files, schedule_id, from_text, to_text, a
     try:
         rendering = vendor_module(vendor).rendering(_read(files))
     except InputError as exc:
-        raise _fail_input([exc], as_json) from None
+        raise _fail_input([exc]) from None
     except InputErrors as exc:
-        raise _fail_input(exc.errors, as_json) from None
+        raise _fail_input(exc.errors) from None
     try:
         verdict = run(kb, vendor, rendering, schedule_id, start, end)
     except VerifyError as exc:

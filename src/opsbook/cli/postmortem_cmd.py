@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from opsbook.cli.common import emit_json, now_for, usage_error
+from opsbook.cli.common import emit_json, finding, now_for, usage_error
 
 
 @click.group()
@@ -47,9 +47,8 @@ def new(ctx, ident, title, template, owner, severity, now_text, as_json) -> None
 
         existing = by_incident(kb.postmortem_list).get(incident.id, [])  # `incident:` or `incidents:`
         if existing:
-            click.echo(f"opsbook: {incident.id} already has a postmortem: {rel(kb, existing[0].file)}; "
-                       "nothing was written", err=True)
-            ctx.exit(1)
+            raise finding(f"{incident.id} already has a postmortem: {rel(kb, existing[0].file)}; nothing was written",
+                          code="exists", file=rel(kb, existing[0].file))
     try:
         result = draft(kb, now, incident=incident, title=title.strip() if title else None, template=template,
                        owner=owner, severity=severity)
@@ -60,9 +59,8 @@ def new(ctx, ident, title, template, owner, severity, now_text, as_json) -> None
         raise usage_error(f"{rel(kb, result.path)}: cannot create it: {exc.strerror or exc}; "
                           "nothing was written") from None
     if not created:
-        click.echo(f"opsbook: {rel(kb, result.path)} exists already; nothing was written "
-                   "(edit it, or pass another --title)", err=True)
-        ctx.exit(1)
+        raise finding(f"{rel(kb, result.path)} exists already; nothing was written (edit it, or pass another --title)",
+                      code="exists", file=rel(kb, result.path))
     if as_json:
         emit_json({"file": rel(kb, result.path), "incident": incident.id if incident else None,
                    "template": result.template, "due": result.due.isoformat() if result.due else None})

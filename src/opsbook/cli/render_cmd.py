@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from opsbook.cli.common import emit_json, load_or_exit, now_for, root_from
+from opsbook.cli.common import emit_json, load_or_exit, now_for, root_from, usage_error
 
 
 class _WriteError(Exception):
@@ -76,15 +76,13 @@ def render(ctx: click.Context, out_dir: Path, audience: str, now_text: str | Non
             written.append({"path": site_path, "file": str(out / site_path),
                             "source": source.relative_to(root).as_posix()})
     except (_WriteError, OutputError) as exc:
-        click.echo(f"opsbook: {exc}", err=True)
-        ctx.exit(2)
+        raise usage_error(str(exc), code="io") from None
     except OSError as exc:
         where = exc.filename or out
-        click.echo(f"opsbook: cannot write {where}: {exc.strerror or exc}", err=True)
-        ctx.exit(2)
+        raise usage_error(f"cannot write {where}: {exc.strerror or exc}", code="io", file=str(where)) from None
 
     if as_json:
-        emit_json(written)
+        emit_json({"out": str(out), "audience": audience, "written": written})
     else:
         click.echo(f"wrote {len(written)} page{'s' * (len(written) != 1)} to {display_path(out, root)} "
                    f"({audience} audience)")

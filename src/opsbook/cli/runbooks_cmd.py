@@ -144,8 +144,8 @@ def urls(ctx, as_json) -> None:
     root = root_from(ctx)
     kb = load_or_exit(ctx, root)
     if as_json:
-        emit_json([{"runbook": rb.id, "alerts": rb.alert_names, "runbook_url": runbook_url(kb, rb)}
-                   for rb in sorted(kb.runbook_list, key=lambda r: r.id)
-                   if not rb.rules(kb.config.policies.runbooks).is_page])
+        emit_json({"runbooks": [{"runbook": rb.id, "alerts": rb.alert_names, "runbook_url": runbook_url(kb, rb)}
+                                 for rb in sorted(kb.runbook_list, key=lambda r: r.id)
+                                 if not rb.rules(kb.config.policies.runbooks).is_page]})
         return
     _print_urls(kb, covered_only=False)

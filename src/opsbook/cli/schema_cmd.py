@@ -41,7 +41,8 @@ def schema(ctx: click.Context, out_dir: Path | None, check: bool, as_json: bool)
                 except OSError as exc:
                     raise usage_error(f"cannot write {target}: {exc.strerror}") from None
     if as_json:
-        emit_json({"folder": str(out_dir), "stale" if check else "written": stale, "schemas": sorted(generated)})
+        emit_json({"folder": str(out_dir), "check": check, "written": [] if check else stale, "stale": stale,
+                   "schemas": sorted(generated)})
     elif check:
         for name in stale:
             click.echo(f"{out_dir / name}: out of date; run `opsbook schema`")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from opsbook.cli.common import emit_json, load_or_exit, now_for, root_from
+from opsbook.cli.common import emit_json, load_or_exit, now_for, root_from, usage_error
 
 
 STATUS_KINDS = frozenset({"component", "group", "incident", "severity", "postmortem"})
@@ -24,8 +24,8 @@ def _load_page(ctx: click.Context, now_text: str | None):
     # to public ones); runbooks, schedules and people are not read.
     kb = load_or_exit(ctx, root, kinds=STATUS_KINDS)
     if kb.status is None:
-        click.echo("opsbook: there is no status/page.yaml; create one (`opsbook init` shows the format)", err=True)
-        ctx.exit(2)
+        raise usage_error("there is no status/page.yaml; create one (`opsbook init` shows the format)",
+                          code="missing_file", file="status/page.yaml")
     return root, public_page(kb, now)
 
 
@@ -98,28 +98,23 @@ def build(ctx: click.Context, out_dir: Path, now_text: str | None, as_json: bool
     files = build_site(page)
     out = out_dir.resolve()
     if out == root or root.is_relative_to(out):
-        click.echo(f"opsbook: --out {out_dir} would replace the knowledge base itself; pick another folder",
-                   err=True)
-        ctx.exit(2)
+        raise usage_error(f"--out {out_dir} would replace the knowledge base itself; pick another folder")
     if (out / MARKER).is_file() and not (out / MANIFEST).is_file():
-        click.echo(f"opsbook: {out_dir} was built by an earlier opsbook that kept no list of its files, so "
-                   "opsbook cannot tell its files from yours; move anything you added there (a CNAME, "
-                   "robots.txt) aside, delete the folder and build again", err=True)
-        ctx.exit(2)
+        raise usage_error(f"{out_dir} was built by an earlier opsbook that kept no list of its files, so "
+                          "opsbook cannot tell its files from yours; move anything you added there (a CNAME, "
+                          "robots.txt) aside, delete the folder and build again", code="io")
     if out.is_dir() and not (out / MANIFEST).is_file() and any(entry.is_dir() for entry in out.iterdir()):
         # Loose files (a CNAME, robots.txt) are carried into the build; a folder
         # tree is someone's project, not a place for the status site.
-        click.echo(f"opsbook: --out {out_dir} holds folders and was not made by `opsbook status build`; "
-                   "pick an empty or new folder", err=True)
-        ctx.exit(2)
+        raise usage_error(f"--out {out_dir} holds folders and was not made by `opsbook status build`; "
+                          "pick an empty or new folder")
     try:
         result = replace_folder(out, files)
     except OutputError as exc:
-        click.echo(f"opsbook: {exc}", err=True)
-        ctx.exit(2)
+        raise usage_error(str(exc), code="io") from None
     except OSError as exc:
-        click.echo(f"opsbook: cannot write {exc.filename or out}: {exc.strerror or exc}", err=True)
-        ctx.exit(2)
+        raise usage_error(f"cannot write {exc.filename or out}: {exc.strerror or exc}", code="io",
+                          file=str(exc.filename or out)) from None
     size = sum(len(c.encode("utf-8") if isinstance(c, str) else c) for c in files.values())
     if as_json:
         emit_json({"out": str(out), "files": sorted(p for p in files if p != MARKER), "bytes": size,
