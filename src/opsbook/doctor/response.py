@@ -51,7 +51,7 @@ def oncall_coverage(judge: Judge) -> Item:
     nobody backup. pass: primary and backup held throughout."""
     title, key, config = "On-call coverage for tier-1 services", "oncall-coverage", ROOT_MARKER
     kb, span = judge.kb, horizon(judge)
-    weeks = f"{span.days // 7} weeks" if span.days % 7 == 0 else plural(span.days, "day")
+    weeks = plural(span.days // 7, "week") if span.days % 7 == 0 else plural(span.days, "day")
     start, end = judge.now, judge.now + span
     services = tier1(judge)
     if not services:
