@@ -227,3 +227,17 @@ def test_an_internal_error_is_a_json_document_too(kb, monkeypatch):
     document = one_document(result)
     assert_valid("handoff", document)
     assert document["error"]["code"] == "internal" and "simulated bug" in document["error"]["message"]
+
+
+def test_a_load_error_under_format_github_is_an_annotation(kb, tmp_path):
+    # Review finding: `runbooks coverage --format github` printed plain text for a
+    # runbook that did not load, so the pull request showed no annotation.
+    (kb / "runbooks" / "zz-broken.md").write_text("---\ntitle: [broken\n---\n# x\n", encoding="utf-8")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.yml").write_text("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n", encoding="utf-8")
+    result = run(kb, "runbooks", "coverage", "--rules", str(rules), "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "::error file=runbooks/zz-broken.md,line=2,col=8,title=OB001::the '[' opened on line 2, column 8 is never closed"]
+    assert "did not load" in result.stderr

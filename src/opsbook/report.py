@@ -93,6 +93,14 @@ def as_github(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def github_annotation(file: Path, root: Path, line: int, column: int, code: str, message: str) -> str:
+    """One error as a workflow command, for failures outside a report (a file that
+    does not load under `runbooks coverage --format github`)."""
+    rel = _repository_path(file, root)
+    props = f"file={_escape_property(rel)},line={line},col={column},title={_escape_property(code)}"
+    return f"::error {props}::{_escape_data(message)}"
+
+
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
 

@@ -64,7 +64,7 @@ class LazyGroup(click.Group):
         1 for findings, 2 for usage, I/O and internal errors. Tests calling
         ``cli`` through Click's runner get exactly what a shell gets.
         """
-        from opsbook.cli.common import error_document, json_requested
+        from opsbook.cli.common import CommandError, error_document, format_requested, json_requested
 
         args = list(sys.argv[1:] if args is None else args)
         as_json = json_requested(args)
@@ -75,6 +75,8 @@ class LazyGroup(click.Group):
             if as_json:
                 _print_json(error_document(exc))
             else:
+                if isinstance(exc, CommandError) and exc.annotations and format_requested(args, "github"):
+                    click.echo("\n".join(exc.annotations))  # annotations on the files, as validate makes them
                 exc.show()
             code = exc.exit_code
         except click.Abort:

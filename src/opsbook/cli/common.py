@@ -28,7 +28,7 @@ class CommandError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = 2, code: str = "usage", file: str | None = None,
                  line: int | None = None, column: int | None = None, lines: tuple[str, ...] = (),
-                 details: tuple[dict, ...] = ()):
+                 details: tuple[dict, ...] = (), annotations: tuple[str, ...] = ()):
         super().__init__(message)
         self.exit_code = exit_code
         self.code = code
@@ -37,6 +37,7 @@ class CommandError(click.ClickException):
         self.column = column
         self.lines = tuple(lines)
         self.details = tuple(details)
+        self.annotations = tuple(annotations)  # GitHub workflow commands, for --format github
 
     def show(self, file=None) -> None:
         from opsbook.diagnostics import shown
@@ -61,6 +62,16 @@ def finding(message: str, code: str = "not_found", file: str | None = None, line
     """Exit 1: the question was well formed and the answer is no (an unknown id, a
     file that exists already, a post that failed). ``raise finding(...)``."""
     return CommandError(message, 1, code, file, line)
+
+
+def format_requested(args: list[str], name: str) -> bool:
+    """Whether this command line asks for output format ``name`` (``--format NAME``)."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return False
+        if arg == f"--format={name}" or (arg == "--format" and i + 1 < len(args) and args[i + 1] == name):
+            return True
+    return False
 
 
 def json_requested(args: list[str]) -> bool:
@@ -168,7 +179,7 @@ def load_or_exit(ctx: click.Context, root: Path, doing: str = "run `opsbook vali
     """
     from opsbook.diagnostics import Level, shown
     from opsbook.load import load
-    from opsbook.report import display_path
+    from opsbook.report import display_path, github_annotation
     from opsbook.yamlsource import SourceMap
 
     kb, diags = load(root, kinds=kinds, incidents=incidents)
@@ -199,5 +210,6 @@ def load_or_exit(ctx: click.Context, root: Path, doing: str = "run `opsbook vali
         ctx.meta[SKIPPED] = list(firsts.values())
         return kb
     first = details[0] if details else {}
+    annotations = tuple(github_annotation(d.file, root, d.line, d.column, d.code, d.message) for d in located)
     raise CommandError(f"the knowledge base did not load ({len(errors)} error{plural}); {doing}", 1, "load",
-                       first.get("file"), first.get("line"), first.get("column"), lines, details)
+                       first.get("file"), first.get("line"), first.get("column"), lines, details, annotations)
