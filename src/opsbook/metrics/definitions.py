@@ -71,6 +71,7 @@ MEASURE_IDS = tuple(m.id for m in MEASURES)
 SLEEP_FROM_HOUR, SLEEP_TO_HOUR = 22, 8
 BUSINESS_FROM_HOUR, BUSINESS_TO_HOUR = 8, 18  # Monday to Friday
 BUCKETS = ("business_hours", "evenings_weekends", "sleep")
+BUCKET_LABEL = {"business_hours": "Business hours", "evenings_weekends": "Evenings and weekends", "sleep": "Sleep hours"}
 BUCKET_MEANING = {
     "business_hours": "Monday to Friday, 08:00-18:00",
     "evenings_weekends": "18:00-22:00 on weekdays, 08:00-22:00 on Saturday and Sunday",
