@@ -38,7 +38,7 @@ from opsbook.diagnostics import (
 from opsbook.model.base import Document, MarkdownDocument
 from opsbook.model.kb import SOURCE_OF, KnowledgeBase, kinds_with
 from opsbook.suggest import closest
-from opsbook.yamlsource import parse_yaml, read_text, split_front_matter
+from opsbook.yamlsource import file_source, parse_yaml, read_text, split_front_matter
 
 if TYPE_CHECKING:
     from opsbook.model.incident import Incident
@@ -88,6 +88,10 @@ _YAML = (".yaml", ".yml")
 
 
 def _files(folder: Path, suffixes: tuple[str, ...], recursive: bool) -> list[Path]:
+    source = file_source()
+    if source is not None:  # a git revision (`opsbook diff`), not the disk
+        return sorted(p for p in source.files(folder, recursive) if p.suffix in suffixes
+                      and _visible(p, folder) and p.name not in _NOT_CONTENT)
     if not folder.is_dir():
         return []
     found = folder.rglob("*") if recursive else folder.glob("*")
@@ -97,8 +101,9 @@ def _files(folder: Path, suffixes: tuple[str, ...], recursive: bool) -> list[Pat
 
 def _fixed(path: Path) -> list[Path]:
     """A file at a fixed place, spelt .yaml or .yml."""
+    source = file_source()
     for candidate in (path, path.with_suffix(".yml")):
-        if candidate.is_file():
+        if candidate.is_file() if source is None else source.is_file(candidate):
             return [candidate]
     return []
 
@@ -142,6 +147,8 @@ def _named(folder: Path, suffixes: tuple[str, ...], ids: Iterable[str]) -> list[
     """The files of ``folder`` (not recursive) named one of ``ids``, letter case ignored:
     what ``_files`` would list, filtered by name before any file is looked at."""
     wanted = {ident.upper() for ident in ids}
+    if file_source() is not None:
+        return [p for p in _files(folder, suffixes, False) if p.stem.upper() in wanted]
     if not folder.is_dir():
         return []
     found = (folder / name for name in os.listdir(folder))

@@ -17,9 +17,11 @@ Three decisions live here:
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, Protocol
 
 import yaml
 
@@ -221,16 +223,53 @@ def _expanded_size(root: yaml.Node) -> int:
     return sizes[id(root)]
 
 
+class FileSource(Protocol):
+    """Where the loader's files come from when they are not on disk (``opsbook
+    diff`` reads a git revision's tree). Paths are the same absolute paths the
+    disk would have; an absent file raises ``FileNotFoundError``."""
+
+    def size(self, path: Path) -> int: ...
+
+    def read_bytes(self, path: Path) -> bytes: ...
+
+    def is_file(self, path: Path) -> bool: ...
+
+    def files(self, folder: Path, recursive: bool) -> list[Path]:
+        """The files under ``folder`` (its own only, or every level), unsorted; [] when it is no folder."""
+        ...
+
+
+# None: the disk, read directly as before (the fast path every other command takes).
+_SOURCE: ContextVar[FileSource | None] = ContextVar("opsbook_file_source", default=None)
+
+
+def file_source() -> FileSource | None:
+    """The source files are read from now; None for the disk."""
+    return _SOURCE.get()
+
+
+@contextmanager
+def reading_from(source: FileSource | None) -> Iterator[None]:
+    """Read every file (``read_text``, the loader's discovery, ``SourceMap``)
+    from ``source`` inside the block."""
+    token = _SOURCE.set(source)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
+
+
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, list[Diagnostic]]:
     """Read a file as UTF-8 text, or explain precisely why it cannot be read."""
+    source = _SOURCE.get()
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if source is None else source.size(path)
         if size > max_bytes:
             return None, [Diagnostic(
                 FILE_TOO_LARGE, path, f"file is {size / 1_048_576:.1f} MiB; opsbook reads files up to "
                 f"{max_bytes / 1_048_576:.0f} MiB", "split it into smaller files, or check that "
                 "it is not generated output committed by mistake", line=1, column=1)]
-        data = path.read_bytes()
+        data = path.read_bytes() if source is None else source.read_bytes(path)
     except OSError as exc:
         return None, [Diagnostic(UNREADABLE, path, f"cannot read file: {exc.strerror or exc}",
                                  "check the file's permissions", line=1, column=1)]
