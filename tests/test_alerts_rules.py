@@ -110,3 +110,20 @@ def test_a_runbook_url_with_a_broken_host_is_not_a_crash(tmp_path):
     from opsbook.alerts.coverage import _comparable
 
     assert _comparable("https://[bad/incidents/runbooks/x") == "https://[bad/incidents/runbooks/x"
+
+
+@pytest.mark.parametrize("alert, severity, url, expected", [
+    ("null", "~", "", []),  # YAML's null, plain: no alert at all, not an alert called "null"
+    ("~", "page", "null", []),
+    ("'null'", "null", "~", [("null", None, None)]),  # quoted, it is a name
+    ("!!str null", "'~'", "''", [("null", "~", None)]),
+    ("Nullable", "NULL", "https://x.example/r", [("Nullable", None, "https://x.example/r")]),
+])
+def test_yaml_null_is_no_value_in_rule_files(tmp_path, alert, severity, url, expected):
+    # Review finding: `alert: null` was read as an alert named "null".
+    _root, path = rules_kb(tmp_path, (
+        f"groups:\n  - name: g\n    rules:\n      - alert: {alert}\n        expr: up == 0\n"
+        f"        labels:\n          severity: {severity}\n        annotations:\n          runbook_url: {url}\n"))
+    alerts, diags = read_rule_file(path)
+    assert diags == []
+    assert [(a.name, a.severity, a.runbook_url) for a in alerts] == expected

@@ -72,8 +72,17 @@ def _glob(pattern: Path) -> list[Path]:
     return sorted(p for p in base.glob(rest) if p.is_file())
 
 
+# YAML 1.2 core schema's null, written plain: `alert: null` or `runbook_url: ~`
+# means no value, not an alert called "null". Quoted ("null") it is text.
+NULL_TAG = "tag:yaml.org,2002:null"
+
+
 def _scalar(node) -> str | None:
-    return node.value if isinstance(node, yaml.ScalarNode) else None
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    if node.tag == NULL_TAG:  # resolved by the YAML 1.2 core rules: plain null, ~ or nothing
+        return None
+    return node.value
 
 
 def _get(node, key: str):
