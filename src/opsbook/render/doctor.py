@@ -30,10 +30,12 @@ def _file(text: str) -> Markdown:
 
 
 def prose(text: str) -> Markdown:
-    """A why or fix as Markdown: text escaped, and `commands` written between
-    backticks (by the scorecard, around commands and keys) as code spans. Text
-    with an odd number of backticks is escaped whole, so data cannot open a
-    span that swallows the rest of the line."""
+    """A fix as Markdown: text escaped, and `commands` the scorecard writes
+    between backticks as code spans. Only ``fix`` gets this: its data are ids
+    (slugs and codes, no backticks), while ``why`` quotes rule files' alert
+    names and messages, which are escaped whole. Text with an odd number of
+    backticks is escaped whole too, so nothing can open a span that swallows
+    the rest of the line."""
     parts = text.split("`")
     if len(parts) % 2 == 0:
         return md_escape(text)
