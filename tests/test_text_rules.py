@@ -24,7 +24,9 @@ def test_the_fast_search_agrees_with_the_rule_for_every_character(multiline):
     ("csi \x9b31m", True, "U+009B"),
     ("rtl \u202egnp.exe", True, "direction control"),
     ("bell \x07", True, "U+0007"),
-], ids=["plain", "lf-in-line", "lf-in-text", "tab-in-line", "csi", "rtl", "bell"])
+    ("a\u2028b", False, "U+2028, line separator"),  # the CLI refuses it in arguments too
+    ("a\u2029b", True, "U+2029, paragraph separator"),
+], ids=["plain", "lf-in-line", "lf-in-text", "tab-in-line", "csi", "rtl", "bell", "ls-in-line", "ps-in-text"])
 def test_what_is_refused_and_why(value, multiline, fragment):
     problem = text_problem(value, multiline)
     assert (problem is None) == (fragment is None)

@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from opsbook import timeutil
 from opsbook.importers.ir import WEEK, OverrideIR, PolicyIR, Ref, Rotation, ScheduleIR, StepIR, Where
+from opsbook.model.base import one_line
 
 UTC = timezone.utc
 MINUTE = timedelta(minutes=1)
@@ -39,16 +40,8 @@ OVERLAP_HORIZON = timedelta(weeks=5)
 
 
 def clean_line(text: str, limit: int = 200) -> str:
-    """One line of plain text: control characters and line breaks become spaces,
-    runs of spaces one, at most ``limit`` characters."""
-    out = []
-    for ch in str(text):
-        code = ord(ch)
-        bad = (code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF, 0x2028, 0x2029)
-               or unicodedata.category(ch) in ("Cf", "Zl", "Zp"))
-        out.append(" " if bad else ch)
-    line = " ".join("".join(out).split())
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    """One line of plain text, at most ``limit`` characters (``model.base.one_line``)."""
+    return one_line(text, limit)
 
 
 def slug(text: str, fallback: str = "item", limit: int = 64) -> str:

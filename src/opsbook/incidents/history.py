@@ -42,6 +42,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from opsbook.diagnostics import shown
 from opsbook.incidents.numbering import slugify
 from opsbook.incidents.yamledit import EditError, iso_date, new_document, text_value
+from opsbook.model.base import one_line as base_one_line
 from opsbook.model.kb import KnowledgeBase
 
 VISIBILITIES = ("public", "internal", "restricted")
@@ -141,15 +142,8 @@ def split_foreign(text: str) -> tuple[dict, str, str | None, int]:
 
 
 def one_line(value: object, limit: int = TITLE_MAX) -> str:
-    """A safe one-line title: control characters and line breaks as spaces, spaces collapsed, cut at a word."""
-    text = str(value)
-    text = "".join(" " if (ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029\ufeff"
-                           or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff") else ch for ch in text)
-    text = " ".join(text.split())
-    if len(text) > limit:
-        cut = text[:limit - 1].rsplit(" ", 1)[0] or text[:limit - 1]
-        text = cut.rstrip() + "…"
-    return text
+    """A safe one-line title, cut at a word (``model.base.one_line``)."""
+    return base_one_line(value, limit, at_word=True)
 
 
 def _humanized_stem(stem: str) -> str:

@@ -163,8 +163,30 @@ def _forbidden(ch: str, multiline: bool) -> bool:
     code = ord(ch)
     if code in (9, 10):
         return not multiline
-    return (code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)
+    # U+2028/2029 too: a raw one in a file is refused when it is read (YAML
+    # counts it as a line break), so a value must not carry one either, and the
+    # CLI refuses it in arguments: one rule everywhere.
+    return (code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF, 0x2028, 0x2029)
             or code in _BIDI_CONTROLS)
+
+
+def one_line(value: object, limit: int = 200, at_word: bool = False) -> str:
+    """Someone else's text made safe as a one-line value: every character a
+    ``Line`` refuses, and invisible format characters (zero-width, BOM), become
+    spaces; runs of spaces become one; longer than ``limit``, it is cut (at a
+    word when ``at_word``) and ends with an ellipsis. Importers and the
+    postmortem history reader both use it, so what they write always loads."""
+    import unicodedata
+
+    text = "".join(" " if _forbidden(ch, False) or unicodedata.category(ch) in ("Cf", "Zl", "Zp") else ch
+                   for ch in str(value))
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if at_word:
+        cut = cut.rsplit(" ", 1)[0] or cut
+    return cut.rstrip() + "…"
 
 
 def char_name(ch: str) -> str:
@@ -177,8 +199,8 @@ def char_name(ch: str) -> str:
 # The characters _forbidden refuses, as one class: the common case (clean text)
 # is a single C-level search instead of a Python loop over every character.
 _SUSPECT = {
-    True: re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"),
-    False: re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"),
+    True: re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029\u202a-\u202e\u2066-\u2069]"),
+    False: re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029\u202a-\u202e\u2066-\u2069]"),
 }
 
 
