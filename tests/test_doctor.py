@@ -599,3 +599,63 @@ def test_json_matches_the_model():
 
     jsonschema.validate(card, schema)
     assert set(card) == {"organisation", "now", "audience", "items", "passed", "warned", "failed", "total"}
+
+
+# --- odd but valid input -----------------------------------------------------------------------
+
+
+def test_a_knowledge_base_of_one_file(tmp_path):
+    root = tmp_path / "kb"
+    root.mkdir()
+    (root / "opsbook.yaml").write_text('name: "Mini <b> & co"\n', encoding="utf-8")
+    code, card = doctor_json(root, "--now", "2026-01-01")
+    assert code == 0
+    assert [i["status"] for i in card["items"]] == [
+        "fail",   # no ladder
+        "fail",   # no ladder, so no roles
+        "warn",   # no tier-1 service to cover
+        "warn",   # no services to route
+        "warn",   # nothing to measure
+        "fail",   # no templates
+        "fail",   # no status page
+        "warn",   # nothing requires a postmortem
+        "pass",   # no action items
+    ]
+    assert card["organisation"] == "Mini <b> & co"
+    assert item_json(card, "status-page")["file"] == "status/page.yaml"
+
+
+def test_terminal_output_cannot_be_driven_by_a_rule_file(tmp_path):
+    rules = ('groups:\n  - name: g\n    rules:\n      - alert: "Evil\\r\\n5. pass  faked\\u001b[2J\\u0007"\n'
+             '        expr: up == 0\n')
+    root = make_kb(tmp_path, {"opsbook.yaml": WITH_RULES, "alerts/payments.yaml": rules})
+    result = invoke("--root", str(root), "doctor", "--now", NOW)
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "\r" not in out and "\x1b" not in out and "\x07" not in out
+    assert "\n5. pass  faked" not in out
+    assert "5. FAIL  Runbooks" in out
+
+
+# SEV2 is due 5bd after resolution: resolved Friday 2026-05-01 16:00Z -> due Friday 2026-05-08 16:00Z
+# (five working days, the weekend skipped).
+@pytest.mark.parametrize("now, status", [("2026-05-08T15:59:59Z", "pass"), ("2026-05-08T16:00:00Z", "fail")])
+def test_business_day_deadline(tmp_path, now, status):
+    incident = BASE_FILES["incidents/INC-2026-001.yaml"].replace("id: INC-2026-001", "id: INC-2026-002").replace(
+        "severity: SEV1", "severity: SEV2").replace("2026-03-14T15:10:00Z", "2026-05-01T16:00:00Z")
+    incident = "\n".join(line for line in incident.splitlines()
+                         if not line.startswith(("updates:", "  - {at:", "timeline:"))) + "\n"
+    incident = incident.replace("2026-03-14T", "2026-05-01T")
+    got = item(card_for(tmp_path, {"incidents/INC-2026-002.yaml": incident}, now=now), "postmortems-on-time")
+    assert got.status == status, got.why
+
+
+def test_fresh_init_in_new_york_is_covered_across_the_clock_change(tmp_path):
+    # Weekly handoffs Monday 09:00 New York wall-clock; the window 2026-03-02 to 2026-04-27 crosses
+    # 2026-03-08 (EST -> EDT): the engine's turns stay contiguous, so no gap.
+    root = tmp_path / "ny"
+    assert invoke("init", str(root), "--timezone", "America/New_York", "--now", "2026-03-02T17:00:00Z").exit_code == 0
+    code, card = doctor_json(root, "--now", "2026-03-02T17:00:00Z")
+    got = item_json(card, "oncall-coverage")
+    assert got["status"] == "pass"
+    assert got["why"].endswith("from 2026-03-02 12:00 EST to 2026-04-27 13:00 EDT (8 weeks)")
