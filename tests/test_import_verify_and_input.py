@@ -178,3 +178,28 @@ def test_an_opsgenie_turn_longer_than_a_century_is_refused_not_a_crash(tmp_path)
                     *[changed if f == target else f for f in files])
     assert result.exit_code == 1, result.output
     assert "longer than a century" in result.stdout + result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("start, shown", [
+    ("1900-01-01T00:00:00Z", "1899-12-31T19:00"),  # 1900 in UTC is still 1899 on New York's clock
+    ("1800-06-01T09:00:00-05:00", None),  # out of range as written: an input error at its JSON path
+])
+def test_a_layer_starting_before_1900_is_refused_with_a_reason_not_called_a_bug(tmp_path, start, shown):
+    # Review finding: the model's year range surfaced as "report this as an opsbook bug".
+    root = make_kb(tmp_path)
+    schedule = json.loads((FIXTURES / "pagerduty" / "schedule-PSCHED1.json").read_text(encoding="utf-8"))
+    weekly = next(layer for layer in schedule["schedule"]["schedule_layers"] if layer["id"] == "PLWEEK")
+    weekly["start"] = weekly["rotation_virtual_start"] = start
+    files = [f for f in vendor_files("pagerduty") if not f.endswith("schedule-PSCHED1.json")]
+    files.append(write_json(tmp_path / "in", "schedule-PSCHED1.json", schedule))
+    code, payload = import_json(root, "pagerduty", files, "--dry-run")
+    if shown is None:
+        error = payload["error"]
+        assert code == 2 and error["code"] == "input" and "rotation_virtual_start" in error["details"][0]["path"]
+        assert "1900 to 2999" in error["message"]
+        return
+    assert code == 1
+    [refusal] = [u for u in payload["unmappable"] if u["vendor_id"] == "PLWEEK"]
+    assert shown in refusal["reason"] and "1900 to 2999" in refusal["reason"]
+    assert "later handoff" in refusal["action"]
+    assert all("bug" not in u["action"] for u in payload["unmappable"])

@@ -339,6 +339,13 @@ def map_rotation(rot: Rotation, schedule_zone: str, ctx: Context) -> MappedLayer
                               f"left out: it ends at {_when(rot.active_until, rot.zone)}, before it begins at "
                               f"{_when(begin, rot.zone)}, so it covers nothing"))
         return None
+    if not timeutil.MIN_YEAR <= start.year <= timeutil.MAX_YEAR:
+        # Vendors accept any date (PagerDuty: a layer started "1900-01-01T00:00Z",
+        # which is 1899 on New York's clock); opsbook's dates run 1900 to 2999.
+        raise Refusal(f"its rotation starts at {_local_text(start)} on the schedule's clock ({rot.zone}), outside "
+                      f"the years {timeutil.MIN_YEAR} to {timeutil.MAX_YEAR} opsbook accepts",
+                      f"set the layer's start to a later handoff in {ctx.vendor_label} (a handoff of the same "
+                      "rotation keeps every turn where it is), then import again", None)
     n = len(members)
     ordered = [members[(i + shift) % n] for i in range(n)]
     data: dict[str, Any] = {"name": clean_line(rot.name, 120) or "layer", "members": ordered,
