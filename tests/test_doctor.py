@@ -659,3 +659,21 @@ def test_fresh_init_in_new_york_is_covered_across_the_clock_change(tmp_path):
     got = item_json(card, "oncall-coverage")
     assert got["status"] == "pass"
     assert got["why"].endswith("from 2026-03-02 12:00 EST to 2026-04-27 13:00 EDT (8 weeks)")
+
+
+def test_reading_only_its_kinds_gives_the_full_load_answer():
+    full, _ = load(REPO)
+    lazy, _ = load(REPO, kinds=KINDS)
+    now = full.config.as_of
+    for audience in ("internal", "public"):
+        assert scorecard(lazy, now, audience) == scorecard(full, now, audience)
+
+
+def test_cli_audience_public_is_what_the_public_page_shows(tmp_path):
+    root = make_kb(tmp_path)
+    _, internal = doctor_json(root, "--now", "2026-08-01T12:00:00Z")
+    _, public = doctor_json(root, "--now", "2026-08-01T12:00:00Z", "--audience", "public")
+    assert public["audience"] == "public" and internal["audience"] == "internal"
+    assert item_json(internal, "action-items-on-time")["file"] == PM
+    assert item_json(public, "action-items-on-time")["file"] == "postmortems/"
+    assert invoke("--root", str(root), "doctor", "--audience", "everyone").exit_code == 2
