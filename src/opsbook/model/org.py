@@ -215,11 +215,13 @@ class OncallPolicy(Strict):
 
 
 class Policies(Strict):
-    runbooks: RunbookPolicy = RunbookPolicy()
-    action_items: ActionItemPolicy = ActionItemPolicy()
-    oncall: OncallPolicy = OncallPolicy()
-    postmortems: PostmortemPolicy = PostmortemPolicy()
-    alerts: AlertPolicy = AlertPolicy()
+    # default_factory, not an instance: an instance would build these models when
+    # this module is imported, which every command pays for (issue 12, start-up).
+    runbooks: RunbookPolicy = Field(default_factory=RunbookPolicy)
+    action_items: ActionItemPolicy = Field(default_factory=ActionItemPolicy)
+    oncall: OncallPolicy = Field(default_factory=OncallPolicy)
+    postmortems: PostmortemPolicy = Field(default_factory=PostmortemPolicy)
+    alerts: AlertPolicy = Field(default_factory=AlertPolicy)
 
 
 class OrgConfig(Document):
@@ -238,4 +240,4 @@ class OrgConfig(Document):
     """Evaluate time-relative rules at this instant instead of the clock. For
     examples, fixtures and demos that must not age; real knowledge bases omit it."""
     services: list[Service] = []
-    policies: Policies = Policies()
+    policies: Policies = Field(default_factory=Policies)
