@@ -3,6 +3,9 @@
 Findings are matched by rule, file and message, not by line: a finding that
 only moved because lines were added above it is the same finding. Equal
 findings are counted (a multiset), so a second copy of the same mistake is new.
+Then what is left is matched by rule, file and place in the document: "only 2
+people" becoming "only 3 people" on the same layer is the finding that was
+already there, reworded, not one fixed and one new.
 """
 
 from __future__ import annotations
@@ -22,16 +25,27 @@ def _key(d: Diagnostic, root) -> tuple:
     return d.code, rel, d.message
 
 
-def _only(these: list[Diagnostic], those: list[Diagnostic], root) -> list[Diagnostic]:
-    left = Counter(_key(d, root) for d in those)
+def _place(d: Diagnostic, root) -> tuple:
+    return _key(d, root)[:2] + (d.path,) if d.path else _key(d, root)
+
+
+def _unmatched(these: list[Diagnostic], those: list[Diagnostic], key) -> list[Diagnostic]:
+    left = Counter(key(d) for d in those)
     out = []
     for d in these:
-        key = _key(d, root)
-        if left[key]:
-            left[key] -= 1
+        k = key(d)
+        if left[k]:
+            left[k] -= 1
         else:
             out.append(d)
     return out
+
+
+def _only(these: list[Diagnostic], those: list[Diagnostic], root) -> list[Diagnostic]:
+    """The findings of ``these`` that ``those`` does not have (see the module's doc)."""
+    text = lambda d: _key(d, root)  # noqa: E731
+    rest, other = _unmatched(these, those, text), _unmatched(those, these, text)
+    return _unmatched(rest, other, lambda d: _place(d, root))
 
 
 def _finding(d: Diagnostic, root) -> Finding:

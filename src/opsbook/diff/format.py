@@ -8,6 +8,7 @@ cannot open an HTML tag, mention someone, break a table or a line.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from opsbook.diagnostics import shown
@@ -15,15 +16,33 @@ from opsbook.diff.model import Change, DiffReport, Handover
 
 MAX_LINES = 25  # per list in a comment: the rest is counted, not shown
 
-_MD_SPECIAL = {c: "\\" + c for c in "\\`*_[]{}()#+-.!|<>~"}
-_MD_SPECIAL.update({"&": "&amp;", "@": "&#64;", "\n": " ", "\r": " "})
+# Inline syntax anywhere in a line; block markers only matter at a line's start (_block_safe).
+_MD_SPECIAL = {c: "\\" + c for c in "\\`*_[]!|<>~"}
+# A zero-width space after '@': GitHub links mentions in the rendered text, where an
+# entity would already be '@' again; '@\u200bhere' pings nobody and reads the same.
+_MD_SPECIAL.update({"&": "&amp;", "@": "@\u200b", "\n": " ", "\r": " "})
 _MD = str.maketrans(_MD_SPECIAL)
 
 
 def _md(text: object) -> str:
-    """Literal text in Markdown: punctuation escaped, entities for & and @
-    (no accidental mention), controls shown as escapes."""
-    return shown(str(text)).translate(_MD)
+    """Literal text in Markdown: inline syntax escaped, '&' as an entity, no
+    @mention, controls and invisible characters shown as escapes."""
+    visible = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
+    return visible.translate(_MD)
+
+
+_BLOCK_START = re.compile(r"^(?:([#>+=-])|(\d+)([.)]))")
+
+
+def _block_safe(line: str) -> str:
+    """A line or list item that starts with data cannot become a heading, quote or list."""
+    line = line.lstrip(" ")
+    match = _BLOCK_START.match(line)
+    if match is None:
+        return line
+    if match.group(1):
+        return "\\" + line
+    return match.group(2) + "\\" + line[len(match.group(2)):]
 
 
 def _when(iso: str) -> str:
@@ -135,12 +154,12 @@ def markdown(report: DiffReport) -> str:
     if not report.has_consequence:
         lines.append(no_consequence_line(report))
         return "\n".join(lines) + "\n"
-    lines.append(_md("; ".join(report.summary)))
+    lines.append(_block_safe(_md("; ".join(report.summary))))
     for title, intro, items in _sections(report, _md):
         lines += ["", f"### {title}", ""]
         lines += [line + "\n" for line in intro] if intro else []
         for item in _capped(items):
-            lines.append(f"  - {item.strip()}" if item.startswith("  ") else f"- {item}")
+            lines.append(f"  - {_block_safe(item)}" if item.startswith("  ") else f"- {_block_safe(item)}")
     return "\n".join(lines) + "\n"
 
 

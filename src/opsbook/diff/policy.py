@@ -10,21 +10,26 @@ reports the broken file instead.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
 from opsbook.diff.model import Change, FieldChange
 from opsbook.humanize import deadline_text, duration_text, person_name, service_name, team_name
 from opsbook.model.kb import KnowledgeBase
+from opsbook.timeutil import Deadline
 
 
 def _text(value: Any) -> str:
-    if value is None or value == [] or value == "":
+    if value is None or value == [] or value == "" or value == {}:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, timedelta):
         return duration_text(value)
+    if isinstance(value, Deadline):
+        return deadline_text(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     if isinstance(value, (list, tuple)):
         return ", ".join(_text(v) for v in value)
     return str(value)
@@ -268,11 +273,19 @@ def status_page(base: KnowledgeBase, head: KnowledgeBase) -> list[Change]:
 
 
 def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
-    if isinstance(value, dict) and value:
-        for key, item in value.items():
-            _flatten(item, f"{prefix}.{key}" if prefix else str(key), out)
+    """Leaves of a model as dotted keys, with the model's own values (durations as
+    timedeltas, so they read "8 weeks" as everywhere else in the diff)."""
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        items = {(f.alias or name): getattr(value, name) for name, f in type(value).model_fields.items()}
+    elif isinstance(value, dict) and value:
+        items = value
     else:
         out[prefix] = value
+        return
+    for key, item in items.items():
+        _flatten(item, f"{prefix}.{key}" if prefix else str(key), out)
 
 
 def settings(base: KnowledgeBase, head: KnowledgeBase) -> list[Change]:
@@ -280,8 +293,10 @@ def settings(base: KnowledgeBase, head: KnowledgeBase) -> list[Change]:
     policies included, one change per key that changed (dotted paths)."""
     old: dict[str, Any] = {}
     new: dict[str, Any] = {}
-    _flatten(base.config.model_dump(mode="json", exclude={"services"}), "", old)
-    _flatten(head.config.model_dump(mode="json", exclude={"services"}), "", new)
+    _flatten(base.config, "", old)
+    _flatten(head.config, "", new)
+    for side in (old, new):
+        side.pop("services", None)
     out = []
     for key in list(new) + [k for k in old if k not in new]:
         a, b = old.get(key), new.get(key)
