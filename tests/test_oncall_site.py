@@ -44,7 +44,9 @@ def test_index_has_the_build_time_answer_and_safe_embedded_data(pages):
     data = json.loads(raw)
     assert data["built"] == int(AS_OF.timestamp() * 1000)
     assert {s["id"] for s in data["schedules"]} == {"payments", "platform", "data"}
-    assert '<script src="../assets/opsbook/oncall.js"></script>' in md
+    # The script comes with every page (extra_javascript), not from a tag whose path
+    # would depend on the engine's URL style.
+    assert "<script src=" not in md
 
 
 def test_names_cannot_break_out_of_the_page(tmp_path):
@@ -56,7 +58,7 @@ def test_names_cannot_break_out_of_the_page(tmp_path):
     built = render_pages(kb, "public", datetime(2026, 6, 1, 14, tzinfo=timezone.utc))
     index = built["oncall/index.md"].markdown
     assert "<script>alert" not in index
-    assert index.count("<script") == 2  # the JSON data and the script file, nothing else
+    assert index.count("<script") == 1  # the JSON data, nothing else
     schedule_page = built["oncall/payments.md"].markdown
     assert "<script>" not in schedule_page and "\\| y" in schedule_page
 

@@ -121,15 +121,17 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         """Table labels for phone layouts, and the site's stylesheet and script on
         every page (once: a mkdocs.yml may list them already, for other engines)."""
         from opsbook.render.mdext import TableLabelsExtension
-        from opsbook.render.site_assets import CSS, SCRIPT
+        from opsbook.render.site_assets import SCRIPTS, STYLESHEETS
 
         names = [e if isinstance(e, str) else type(e).__module__ for e in config.markdown_extensions]
         if "opsbook.render.mdext" not in names:
             config.markdown_extensions.append(TableLabelsExtension())
-        if CSS not in [str(x) for x in config.extra_css]:
-            config.extra_css.append(CSS)
-        if SCRIPT not in [str(getattr(x, "path", x)) for x in config.extra_javascript]:
-            config.extra_javascript.append(SCRIPT)
+        for css in STYLESHEETS:
+            if css not in [str(x) for x in config.extra_css]:
+                config.extra_css.append(css)
+        for script in SCRIPTS:
+            if script not in [str(getattr(x, "path", x)) for x in config.extra_javascript]:
+                config.extra_javascript.append(script)
 
     def _build_instant(self, kb: KnowledgeBase) -> datetime:
         # The one place the site build reads the clock; renderers take it as an argument.

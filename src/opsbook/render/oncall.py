@@ -221,7 +221,9 @@ def _now_block(kb: KnowledgeBase, schedule: Schedule, now: datetime) -> Markdown
 def embedded(kb: KnowledgeBase, now: datetime, from_page: str = INDEX,
              schedules_shown: list[Schedule] | None = None) -> Markdown:
     """The shifts of ``schedules_shown`` (default: all) around ``now`` as JSON for
-    ``oncall.js``, and the script tag (relative to ``from_page``)."""
+    ``oncall.js``, which every page loads (the plugin lists it under
+    ``extra_javascript``: a script tag in a page would need a path that depends on
+    the engine's URL style)."""
     start, end = now - timedelta(days=1), now + EMBED_AHEAD
     people: dict[str, str] = {}
     schedules = []
@@ -236,8 +238,7 @@ def embedded(kb: KnowledgeBase, now: datetime, from_page: str = INDEX,
     text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
     # Inside <script>, "</script>" or "<!--" in a name would end the element early.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markdown(f'<script type="application/json" id="opsbook-oncall-data">{text}</script>\n'
-                    f'<script src="{relative_url(from_page, SCRIPT)}"></script>')
+    return Markdown(f'<script type="application/json" id="opsbook-oncall-data">{text}</script>')
 
 
 # --- pages ---------------------------------------------------------------------------------

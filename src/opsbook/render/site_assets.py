@@ -2,9 +2,10 @@
 
 ``assets/opsbook/site.css``: severity colours, people colours in calendars,
 tables as cards on phones. ``assets/opsbook/site.js``: time-relative rows and
-"today" by the reader's clock (see ``render.live``). The MkDocs plugin links
-both from every page; another engine lists them under ``extra_css`` and
-``extra_javascript``.
+"today" by the reader's clock (see ``render.live``); ``assets/opsbook/oncall.js``
+(from ``render.oncall``): who is on call now. The MkDocs plugin links them from
+every page; another engine lists them under ``extra_css`` and
+``extra_javascript``. Both scripts do nothing on a page without their data.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from opsbook.render.page import Asset, Site
 
 CSS = "assets/opsbook/site.css"
 SCRIPT = "assets/opsbook/site.js"
+ONCALL_SCRIPT = "assets/opsbook/oncall.js"  # published by render.oncall
+STYLESHEETS = (CSS,)
+SCRIPTS = (SCRIPT, ONCALL_SCRIPT)
 
 
 def _read(name: str) -> str:
