@@ -228,3 +228,82 @@ def test_the_example_incidents_survive_a_no_op_edit_byte_for_byte():
         text = path.read_text(encoding="utf-8")
         assert edit_yaml_text(text, nothing) == text, path.name
         assert edit_yaml_text(text.replace("\n", "\r\n"), nothing) == text.replace("\n", "\r\n"), path.name
+
+
+# --- append-only edits of long lists (issue 12): a short copy is edited ---------------
+
+def _entries(n: int, style: str) -> str:
+    out = []
+    for i in range(n):
+        at = f"2026-03-14T{i // 60 % 24:02d}:{i % 60:02d}:00Z"
+        if style == "flow":
+            out.append(f"  - {{at: {at}, text: \"entry {i}\", by: maya}}\n")
+        elif style == "indentless":
+            out.append(f"- at: {at}\n  text: entry {i} # note {i}\n")
+        elif style == "comments":
+            out.append(f"    # before {i}\n    - at: {at}\n      text: 'entry {i}'\n")
+        else:
+            out.append(f"  - at: {at}\n    text: >-\n      entry {i}\n      folded\n")
+    return "".join(out)
+
+
+def _record(n: int, style: str, end: str = "\n") -> str:
+    text = ("# Incident record, hand-edited\nid: INC-2026-001\ntitle: Card payments failing   # yes\n"
+            "severity: SEV1\nstatus: investigating\nstarted: 2026-03-14T09:02:00Z\n"
+            "timeline:\n" + _entries(n, style) + "impact: |\n  Some customers.\n")
+    return text.replace("\n", end)
+
+
+def _append(data):
+    data["status"] = "monitoring"
+    data["mitigated"] = iso_time(datetime(2026, 3, 14, 12, 0, tzinfo=timezone.utc))
+    append_item(data, "timeline", flow_map(at=iso_time(datetime(2026, 3, 14, 12, 0, tzinfo=timezone.utc)),
+                                           text=text_value("Rolled back <v2> \"fast\""), by="maya"))
+    append_item(data, "updates", flow_map(at="2026-03-14T12:00:00Z", status="monitoring",
+                                          message=text_value("Fixed")))
+
+
+@pytest.mark.parametrize("n", [3, 16, 17, 40, 400])
+@pytest.mark.parametrize("style", ["flow", "indentless", "comments", "block"])
+@pytest.mark.parametrize("end", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_append_only_edits_equal_whole_edits_byte_for_byte(monkeypatch, n, style, end):
+    # The oracle is the whole-text edit, which the rest of this file pins.
+    text = _record(n, style, end)
+    whole = edit_yaml_text(text, _append)
+    seen = []
+    real = yamledit._edit
+    monkeypatch.setattr(yamledit, "_edit", lambda t, *a: seen.append(len(t)) or real(t, *a))
+    assert edit_yaml_text(text, _append, append_only=True) == whole
+    assert (seen[0] < len(text) / 2) == (n >= yamledit._CUT_FROM), seen  # long lists went the short way
+    assert whole.startswith(text[:text.index("status:")])  # the head is untouched
+
+
+def test_a_long_list_is_not_given_to_ruamel_yaml(monkeypatch):
+    seen = []
+    real = yamledit._edit
+    monkeypatch.setattr(yamledit, "_edit", lambda text, *a: seen.append(len(text)) or real(text, *a))
+    text = _record(1000, "flow")
+    edit_yaml_text(text, _append, append_only=True)
+    assert len(seen) == 1 and seen[0] < 1000, seen  # only the short copy was edited
+
+
+@pytest.mark.parametrize("text", [
+    _record(30, "flow").replace("title: Card", "title: &t Card").replace("impact: |\n  Some customers.\n",
+                                                                        "impact: *t\n"),
+    _record(30, "flow").replace("text: \"entry 5\"", "text: \"a *star* and &amp\""),
+], ids=["anchor", "looks-like-alias"])
+def test_anchors_or_alias_look_alikes_take_the_whole_path(monkeypatch, text):
+    seen = []
+    real = yamledit._edit
+    monkeypatch.setattr(yamledit, "_edit", lambda t, *a: seen.append(len(t)) or real(t, *a))
+    assert edit_yaml_text(text, _append, append_only=True) == real(text, _append, 1, "the file")
+    assert seen[0] == len(text)
+
+
+def test_a_change_that_rewrites_an_old_item_falls_back_to_the_whole_text():
+    text = _record(40, "indentless")
+
+    def rewrite_last(data):
+        data["timeline"][-1]["text"] = "changed"
+
+    assert edit_yaml_text(text, rewrite_last, append_only=True) == edit_yaml_text(text, rewrite_last)

@@ -225,7 +225,8 @@ def record(kb: KnowledgeBase, incident: Incident, change: Change) -> Incident:
         if change.stage is not None:
             check_transition(current, change.stage, change.reopen)
         check_time(current, change.at)
-        return edit_yaml_text(old, lambda data: change.apply(current, data))
+        # Change.apply sets keys and appends entries; it never reads the lists.
+        return edit_yaml_text(old, lambda data: change.apply(current, data), append_only=True)
 
     checked: list[Incident] = []
     new = edit_file(path, edit, check=lambda text: checked.append(parse_incident(path, text, zone)))

@@ -638,14 +638,128 @@ def _edit(text: str, change: Callable[[Any], None], first_line: int, what: str) 
     return result
 
 
+# --- long lists: edit a short copy ---------------------------------------------------
+#
+# ruamel.yaml reads and writes in pure Python, so an edit of a record with 1,000
+# timeline entries cost three times one with 10 (issue 12), though the change only
+# appends. A caller whose change never reads or rewrites list items that exist
+# (it sets top-level keys and appends) says so with ``append_only``; the long
+# lists are then cut to their last
+# items, the short copy is edited by the full machinery above, and the cut lines
+# are put back byte for byte where a marker comment stood. The result is accepted
+# only if opsbook's loader reads it as exactly the cut items followed by what the
+# short copy's edit reads; anything else (a marker that moved, an alias, any
+# error) falls back to editing the whole text, which also gives errors their
+# true line numbers.
+
+_KEEP = 2  # items kept at the end of a cut list: enough for the style of the next one
+_CUT_FROM = 16  # lists shorter than this are edited whole
+
+
+def _cuttable(text: str) -> list[tuple[int, int, Any]] | None:
+    """(first line, end line, key) of the items to cut from each long top-level block list."""
+    import yaml as pyyaml
+
+    from opsbook.yamlsource import compose
+
+    if re.search(r"(^|[\s\[{,])[&*][^\s]", text):
+        return None  # anchors or aliases (or text that looks like them): a cut item could be referred to
+    try:
+        root = compose(text)
+    except (pyyaml.YAMLError, ValueError):
+        return None
+    if not isinstance(root, pyyaml.MappingNode):
+        return None
+    cuts = []
+    for key, value in root.value:
+        if (isinstance(value, pyyaml.SequenceNode) and not value.flow_style and len(value.value) >= _CUT_FROM
+                and isinstance(key, pyyaml.ScalarNode)):
+            items = value.value
+            first, last = items[0].start_mark.line, items[-_KEEP].start_mark.line
+            if first <= key.start_mark.line or any(a.start_mark.line >= b.start_mark.line
+                                                   for a, b in zip(items, items[1:])):
+                return None
+            cuts.append((first, last, key.value))
+    return cuts
+
+
+_MARK = "# opsbook-edit-cut-{n}-{token}"
+
+
+def _edit_cut(text: str, change: Callable[[Any], None], first_line: int, what: str) -> str | None:
+    """``_edit`` on a copy with long lists cut short; None when that cannot be shown safe."""
+    cuts = _cuttable(text)
+    if not cuts:
+        return None
+    import secrets
+
+    lines, ends = split_lines(text)
+    token = secrets.token_hex(8)
+    pieces, kept, at = [], {}, 0
+    for n, (first, last, key) in enumerate(cuts):
+        indent = lines[first][:len(lines[first]) - len(lines[first].lstrip())]
+        if not lines[first].lstrip().startswith("-"):
+            return None
+        pieces.append("".join(line + end for line, end in zip(lines[at:first], ends[at:first])))
+        marker = _MARK.format(n=n, token=token)
+        pieces.append(indent + marker + (ends[first - 1] if first else "\n"))
+        kept[marker] = ("".join(line + end for line, end in zip(lines[first:last], ends[first:last])), key)
+        at = last
+    pieces.append("".join(line + end for line, end in zip(lines[at:], ends[at:])))
+    short = "".join(pieces)
+    try:
+        edited = _edit(short, change, first_line, what)
+    except EditError:
+        return None
+    if edited == short:
+        return text
+    out_lines, out_ends = split_lines(edited)
+    result = []
+    for line, end in zip(out_lines, out_ends):
+        marker = line.strip()
+        if marker in kept:
+            result.append(kept.pop(marker)[0])
+        else:
+            result.append(line + end)
+    if kept:
+        return None  # a marker did not come through as its own line
+    merged = "".join(result)
+    return merged if _reads_as_cut(text, edited, merged, [key for _, _, key in cuts]) else None
+
+
+def _reads_as_cut(original: str, edited_short: str, merged: str, keys: list) -> bool:
+    """Whether ``merged`` means: the short copy's edit, with each cut list's cut items back in front."""
+    from opsbook.yamlsource import parse_yaml
+
+    before, d1 = parse_yaml(Path("edit"), original)
+    short, d2 = parse_yaml(Path("edit"), edited_short)
+    got, d3 = parse_yaml(Path("edit"), merged)
+    if d1 or d2 or d3 or not all(isinstance(x, dict) for x in (before, short, got)):
+        return False
+    expected = dict(short)
+    for key in keys:
+        old, new = before.get(key), short.get(key)
+        if not isinstance(old, list) or not isinstance(new, list) or old[-_KEEP:] != new[:_KEEP]:
+            return False
+        expected[key] = old[:-_KEEP] + new
+    return _canon(expected) == _canon(got)
+
+
 def _split_bom(text: str) -> tuple[str, str]:
     return ("\ufeff", text[1:]) if text.startswith("\ufeff") else ("", text)
 
 
-def edit_yaml_text(text: str, change: Callable[[Any], None]) -> str:
-    """Apply ``change`` to a YAML file's mapping; only the lines it must change change."""
+def edit_yaml_text(text: str, change: Callable[[Any], None], append_only: bool = False) -> str:
+    """Apply ``change`` to a YAML file's mapping; only the lines it must change change.
+
+    ``append_only``: ``change`` only sets top-level keys and appends to lists; it
+    never reads, counts or changes the items already in a list. Long lists are
+    then left out of ruamel.yaml's work (see ``_edit_cut``). A change that merges
+    into existing items (an importer adding an email to a person) must not say so.
+    """
     bom, body = _split_bom(text)
-    return bom + _edit(body, change, 1, "the file")
+    fast = _edit_cut(body, change, 1, "the file") if append_only else None
+    return bom + (fast if fast is not None else _edit(body, change, 1, "the file"))
 
 
 # The same fences as the loader's (yamlsource.split_front_matter).
