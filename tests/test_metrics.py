@@ -434,3 +434,21 @@ def test_help_imports_nothing_heavy():
             "print(sorted(m for m in ('pydantic', 'matplotlib', 'yaml', 'jinja2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_restricted_postmortem_counts_for_the_team_not_on_a_page(tmp_path):
+    files = {**FILES, "postmortems/2026/2026-03-10-p010.md": FILES["postmortems/2026/2026-03-10-p010.md"].replace(
+        "visibility: public", "visibility: restricted")}
+    root = make_kb(tmp_path, files)
+    rows = {r["incident"]: r for r in json.loads(run(root, *WINDOW, "--json").stdout)["postmortems"]["rows"]}
+    assert rows["INC-2026-010"]["state"] == "on_time"  # the CLI's reader is the team
+    from opsbook.load import load
+    from opsbook.metrics.compute import report as compute
+
+    kb, _ = load(root)
+    page = compute(kb, datetime(2026, 3, 2, 5, tzinfo=timezone.utc), datetime(2026, 3, 12, 4, tzinfo=timezone.utc),
+                   datetime(2026, 3, 11, 16, tzinfo=timezone.utc), audience="internal")
+    row = next(r for r in page.postmortems.rows if r.incident == "INC-2026-010")
+    assert (row.state, row.postmortem, row.delivered) == ("not_public", None, None)
+    # Its items are not counted on a page either: only 011's AI-7 (due 20 March) is left.
+    assert (page.actions.due_in_window, page.actions.open_now, page.actions.overdue) == (0, 1, [])

@@ -68,7 +68,8 @@ def metrics(ctx, from_text, to_text, by, fmt, as_json, now_text) -> None:
         raise usage_error(f"the window {start.date().isoformat()} to {end.date().isoformat()} spans "
                           f"{(end - start).days} days; it may span at most {MAX_WINDOW.days} days (2 years): "
                           "narrow --from/--to, or run one review per year")
-    result = report(kb, start, end, now, by=by, audience="internal")
+    # The command's reader is the team: every incident, and restricted postmortems too.
+    result = report(kb, start, end, now, by=by, audience="internal", restricted=True)
     if as_json:
         emit_json(result.model_dump(mode="json"))
     elif fmt == "csv":

@@ -89,7 +89,10 @@ def _tally(kb, incidents, by, now, order: list[str] | None = None) -> list[Count
 
 
 def report(kb: KnowledgeBase, start: datetime, end: datetime, now: datetime, by: str | None = None,
-           audience: Audience = "internal") -> MetricsReport:
+           audience: Audience = "internal", restricted: bool = False) -> MetricsReport:
+    """``restricted``: count restricted postmortems too. Only for a reader who is
+    the team itself (the CLI); no published page passes it, so a restricted
+    postmortem shows there as ``not_public`` and is never named."""
     for name, value in (("start", start), ("end", end), ("now", now)):
         if value.tzinfo is None:
             raise ValueError(f"{name} must be an aware datetime")
@@ -125,7 +128,7 @@ def report(kb: KnowledgeBase, start: datetime, end: datetime, now: datetime, by:
                 counts[incident.severity] = counts.get(incident.severity, 0) + 1
         by_month.append(MonthSeverity(month=month, counts=counts, total=sum(counts.values())))
 
-    readable = visible_postmortems(kb, audience)
+    readable = list(kb.postmortem_list) if restricted and not public else visible_postmortems(kb, audience)
     first_day = start.astimezone(kb.zone).date()
     end_day = _day_after_last(end.astimezone(kb.zone))
     load = oncall.load(kb, incidents, start, end)
