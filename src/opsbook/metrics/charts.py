@@ -128,7 +128,8 @@ def stacked_months(chart_id: str, title: str, description: str, months: list[str
         for index, (name, values) in enumerate(series):
             if not any(values):
                 continue
-            ax.bar(x, values, bottom=bottoms, label=xml_text(name), color=SERIES[index % len(SERIES)], edgecolor=INK,
+            # A zero is no bar at all (NaN), not a hairline at the bottom.
+            ax.bar(x, [v if v else math.nan for v in values], bottom=bottoms, label=xml_text(name), color=SERIES[index % len(SERIES)], edgecolor=INK,
                    linewidth=0.5, hatch=HATCHES[index % len(HATCHES)])
             bottoms = [b + v for b, v in zip(bottoms, values)]
         ax.set_xticks(x, [_month_label(m) for m in months], rotation=45, ha="right")
