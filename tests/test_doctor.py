@@ -677,3 +677,14 @@ def test_cli_audience_public_is_what_the_public_page_shows(tmp_path):
     assert item_json(internal, "action-items-on-time")["file"] == PM
     assert item_json(public, "action-items-on-time")["file"] == "postmortems/"
     assert invoke("--root", str(root), "doctor", "--audience", "everyone").exit_code == 2
+
+
+def test_the_horizon_is_eight_weeks_of_real_time_across_a_clock_change(tmp_path):
+    # --now without an offset is New York time (EST); eight weeks later is 1344 hours later, which
+    # after the switch to EDT on 2026-03-08 reads 13:00, not 12:00.
+    root = tmp_path / "ny"
+    assert invoke("init", str(root), "--timezone", "America/New_York", "--now", "2026-03-02T17:00:00Z").exit_code == 0
+    _, card = doctor_json(root, "--now", "2026-03-02T12:00")
+    assert card["now"] == "2026-03-02T17:00:00Z"
+    assert item_json(card, "oncall-coverage")["why"].endswith("from 2026-03-02 12:00 EST to 2026-04-27 13:00 EDT "
+                                                              "(8 weeks)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from opsbook.doctor.channels import comms_templates, status_page
 from opsbook.doctor.common import Judge
@@ -30,6 +30,9 @@ def scorecard(kb, now: datetime, audience: str = "public") -> Scorecard:
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
+    # In UTC: `now + 8 weeks` in a ZoneInfo zone is wall-clock arithmetic (an hour
+    # short or long across a clock change), and so is subtracting two of its times.
+    now = now.astimezone(timezone.utc)
     judge = Judge(kb, now, check_audience(audience))
     return Scorecard(organisation=kb.config.name, now=now, audience=judge.audience,
                      items=[step(judge) for step in STEPS])
