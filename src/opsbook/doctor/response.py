@@ -21,14 +21,16 @@ def horizon(judge: Judge) -> timedelta:
     return min(judge.kb.config.policies.oncall.horizon, MAX_WINDOW)
 
 
-def role_gaps(schedule, start: datetime, end: datetime, role: str) -> list[tuple[datetime, datetime]]:
-    """Stretches of [start, end) when nobody holds ``role``, from the engine's shifts."""
-    from opsbook.oncall.engine import shifts_between
-
+def role_gaps(shifts, start: datetime, end: datetime, role: str) -> list[tuple[datetime, datetime]]:
+    """Stretches of [start, end) when nobody holds ``role``, from the engine's
+    shifts (``shifts_between``, by start; a shift is whole, so it may begin
+    before ``start``)."""
     gaps, cursor = [], start
-    for shift in shifts_between(schedule, start, end, role=role):
+    for shift in shifts:
+        if shift.role != role:
+            continue
         if shift.start > cursor:
-            gaps.append((cursor, shift.start))
+            gaps.append((cursor, min(shift.start, end)))
         cursor = max(cursor, shift.end)
     if cursor < end:
         gaps.append((cursor, end))
@@ -49,6 +51,8 @@ def oncall_coverage(judge: Judge) -> Item:
     rotation engine. fail: a tier-1 service without a (known) schedule, or a
     moment with nobody primary. warn: no service is tier 1, or a moment with
     nobody backup. pass: primary and backup held throughout."""
+    from opsbook.oncall.engine import shifts_between
+
     title, key, config = "On-call coverage for tier-1 services", "oncall-coverage", ROOT_MARKER
     kb, span = judge.kb, horizon(judge)
     weeks = plural(span.days // 7, "week") if span.days % 7 == 0 else plural(span.days, "day")
@@ -60,8 +64,9 @@ def oncall_coverage(judge: Judge) -> Item:
     unscheduled = [s.id for s in services if not s.schedule]
     unknown = [s.id for s in services if s.schedule and s.schedule not in kb.schedules]
     schedules = sorted({s.schedule for s in services if s.schedule in kb.schedules})
-    primary = {sid: role_gaps(kb.schedules[sid], start, end, "primary") for sid in schedules}
-    backup = {sid: role_gaps(kb.schedules[sid], start, end, "backup") for sid in schedules}
+    shifts = {sid: shifts_between(kb.schedules[sid], start, end) for sid in schedules}
+    primary = {sid: role_gaps(shifts[sid], start, end, "primary") for sid in schedules}
+    backup = {sid: role_gaps(shifts[sid], start, end, "backup") for sid in schedules}
     uncovered = [sid for sid in schedules if primary[sid]]
     thin = [sid for sid in schedules if backup[sid]]
     window = f"{_local(judge, start)} to {_local(judge, end)} ({weeks})"
