@@ -36,8 +36,10 @@ class Revisions:
         except ValueError:
             raise RevisionError(f"{self.root} is not inside the work tree {self.worktree}") from None
         self.base_label, self.head_label = base, head or "working tree"
-        self.base: GitTreeSource = revision(self.repo, self.worktree, base)
-        self.head: GitTreeSource | None = revision(self.repo, self.worktree, head) if head else None
+        blobs: dict[str, bytes] = {}  # by blob id: a file the change left alone is read once
+        self.base: GitTreeSource = revision(self.repo, self.worktree, base, self.root, blobs)
+        self.head: GitTreeSource | None = (revision(self.repo, self.worktree, head, self.root, blobs)
+                                           if head else None)
 
     def changed_files(self) -> list[str]:
         """Files under the knowledge base's root that differ, relative to it (tracked

@@ -98,13 +98,20 @@ class _Side:
     held: dict[str, dict[str, list[tuple[datetime, datetime, str]]]]
 
 
-def _side(kb: KnowledgeBase, schedule_ids: list[str], start: datetime, end: datetime) -> _Side:
+def _side(kb: KnowledgeBase, schedule_ids: list[str], start: datetime, end: datetime,
+          shifts: dict[str, list] | None = None) -> _Side:
+    """One side's load per person and holders per schedule. ``shifts``: the engine's
+    answer per schedule id, filled in here; given (from the other side) for the
+    schedules whose definition is the same on both sides, it is used as it is."""
     loads: dict[str, _Load] = {}
     held: dict[str, dict[str, list]] = {}
+    shifts = {} if shifts is None else shifts
     for ident in schedule_ids:
         schedule = kb.schedules[ident]
         held[ident] = {role: [] for role in ROLES}
-        for shift in shifts_between(schedule, start, end):
+        if ident not in shifts:
+            shifts[ident] = shifts_between(schedule, start, end)
+        for shift in shifts[ident]:
             a, b = max(shift.start, start), min(shift.end, end)
             if b <= a:
                 continue
@@ -219,7 +226,12 @@ def compare(base: KnowledgeBase, head: KnowledgeBase, now: datetime, weeks: int)
     for ident in old_ids:
         if ident not in head.schedules and not schedules_broken:
             changes.append(Change(kind="schedule", id=ident, name=base.schedules[ident].name, status="removed"))
-    old, new = _side(base, old_ids, start, end), _side(head, new_ids, start, end)
+    engine: dict[str, list] = {}
+    old = _side(base, old_ids, start, end, engine)
+    # A schedule the change left alone has the same shifts: the engine runs once for it.
+    same = {ident: engine[ident] for ident in new_ids
+            if ident in engine and base.schedules[ident].model_dump() == head.schedules[ident].model_dump()}
+    new = _side(head, new_ids, start, end, same)
 
     people: list[PersonLoad] = []
     for person in sorted(set(old.loads) | set(new.loads)):
