@@ -34,7 +34,12 @@ def postmortem_state(kb: KnowledgeBase, incident: Incident, docs: list[Postmorte
     after the day the deadline falls on; undated: out of draft without a date;
     overdue_draft: only drafts, deadline passed; missing: none, deadline passed;
     pending: not due yet (or the incident is still open); not_public: the reader
-    may not see its postmortem (a public build: the reader cannot tell)."""
+    may not see its postmortem (a public build: the reader cannot tell).
+
+    A postmortem records no publication date, so its ``date`` (the day
+    `postmortem new` wrote the draft, unless a person changed it) stands for the
+    day it was delivered. A draft written on time and finished late counts as
+    on time; the state is exact only where teams set ``date`` on publication."""
     deadline = postmortem_deadline(kb, incident, docs)
     due_day = (deadline - timedelta(microseconds=1)).astimezone(kb.zone).date() if deadline else None
     delivered = next((pm for pm in docs if pm.status != "draft"), None)
