@@ -12,8 +12,6 @@ import click
 
 from opsbook.cli.common import emit_json, load_or_exit, now_for, root_from
 
-JSON_OUTPUTS = {"doctor": "opsbook.doctor.model:Scorecard"}
-
 _MARK = {"pass": "pass", "warn": "WARN", "fail": "FAIL"}
 
 
