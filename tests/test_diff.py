@@ -470,3 +470,62 @@ def test_a_base_whose_opsbook_yaml_does_not_load_names_the_file_and_line(kb):
     error = json.loads(result.output)["error"]
     assert error["code"] == "load" and error["file"] == "opsbook.yaml" and error["line"] == 1
     assert bad in error["message"]
+
+
+def test_nights_and_weekends_across_the_clocks_going_back_in_the_persons_zone(kb):
+    """Dave (New York) takes an override Sat 31 Oct 00:00 EDT to Mon 2 Nov 00:00 EST
+    2026, the weekend US clocks go back (Sunday 1 November, 02:00 EDT -> 01:00 EST):
+    49 h. Nights on his clock: 30 Oct (Sat 00:00-08:00, 8 h), 31 Oct (22:00 EDT to
+    08:00 EST, 11 h with the repeated hour), 1 Nov (22:00-24:00, 2 h): 3 nights, 21 h.
+    The weekend is the whole override, 49 h. Core has nobody before its first turn
+    (30 Nov), so the override closes a 49 h gap."""
+    root, repo = kb
+    _edit(root, "schedules/people.yaml", "{id: dave, name: Dave Dunn, timezone: UTC}",
+          "{id: dave, name: Dave Dunn, timezone: America/New_York}")
+    _commit(repo, "dave moved to New York")
+    _write(root, {"schedules/core.yaml": (root / "schedules/core.yaml").read_text() + (
+        "overrides:\n  - {role: primary, person: dave, start: \"2026-10-31T00:00:00-04:00\", "
+        "end: \"2026-11-02T00:00:00-05:00\", reason: cover}\n")})
+    report = json.loads(_diff(root, "main", "--json", "--now", "2026-10-26T00:00:00Z", "--weeks", "2"))
+    dave = _person(report, "dave")
+    assert (dave["hours_before"], dave["hours_after"]) == (0, 49)
+    assert (dave["nights_after"], dave["night_hours_after"]) == (3, 21)
+    assert (dave["weekends_after"], dave["weekend_hours_after"]) == (1, 49)
+    assert dave["zone"] == "America/New_York"
+    closed = [h for h in report["oncall"]["handovers"] if h["kind"] == "gap_closed"]
+    assert [(h["start"], h["end"], h["after"], h["hours"]) for h in closed] == [
+        ("2026-10-31T04:00+00:00", "2026-11-02T05:00+00:00", "dave", 49.0)]
+    assert report["summary"][0] == "Dave Dunn +49 h on call incl. 3 nights and 1 weekend"
+
+
+def test_a_finding_fixed_is_located_in_the_base_revisions_own_text(kb):
+    """The fixed finding's line comes from BASE's blob (read through the loader's
+    seam), not from the working tree, where the file is now shorter."""
+    root, repo = kb
+    _edit(root, "schedules/escalation.yaml", "      - {after: 15m, notify: [{person: alice}]}",
+          "      - {after: 15m, notify: [{person: alise}]}")
+    _commit(repo, "a typo on main")
+    _write(root, {"schedules/escalation.yaml": FILES["schedules/escalation.yaml"].replace(
+        "      - {after: 5m, notify: [{schedule: core, role: backup}]}\n", "")})
+    report = _json(root, "main")
+    (fixed,) = report["validation"]["fixed"]
+    assert "alise" in fixed["message"] and fixed["file"] == "schedules/escalation.yaml"
+    assert fixed["line"] == 7  # its line on main; in the working tree the step is on line 6
+    assert report["validation"]["introduced"] == []
+
+
+def test_a_base_without_a_knowledge_base_is_a_usage_error(tmp_path):
+    repo = git.Repo.init(tmp_path / "repo", initial_branch="main")
+    _write(tmp_path / "repo", {"README.md": "# app\n"})
+    first = _commit(repo, "before opsbook")
+    _write(tmp_path / "repo", FILES)
+    _commit(repo, "opsbook")
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path / "repo"), "diff", first])
+    assert result.exit_code == 2
+    assert f"opsbook.yaml does not load in {first}" in result.output and "Traceback" not in result.output
+
+
+def test_the_same_revision_on_both_sides_has_no_consequence(kb):
+    root, repo = kb
+    out = _diff(root, "main", "main", "--now", NOW)
+    assert out.splitlines()[1].startswith("No policy consequence: no file changed")

@@ -62,7 +62,14 @@ def _hours(a: datetime, b: datetime) -> float:
 
 
 def _local_windows(start: datetime, end: datetime, zone, weekend: bool):
-    """(label date, window start, window end) of the nights or weekends meeting [start, end)."""
+    """(label date, (window start, window end)) of the nights or weekends meeting [start, end),
+    in UTC: two datetimes of one ZoneInfo zone subtract as wall clocks, which would make
+    the night the clocks go back 10 hours instead of 11."""
+    for label, (a, b) in _local_windows_in_zone(start, end, zone, weekend):
+        yield label, (a.astimezone(UTC), b.astimezone(UTC))
+
+
+def _local_windows_in_zone(start: datetime, end: datetime, zone, weekend: bool):
     day = start.astimezone(zone).date() - timedelta(days=2)
     last = end.astimezone(zone).date()
     while day <= last:
