@@ -58,11 +58,13 @@ def _num(value: float) -> str:
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
-def _delta(before: float, after: float, unit: str = "") -> str:
+def _pair(before: float, after: float, unit: str = "", delta: bool = True) -> str:
+    """"297 h" when equal, else "297 -> 336 h (+39)" (or without the difference)."""
     if before == after:
         return f"{_num(before)}{unit}"
-    change = after - before
-    return f"{_num(before)} -> {_num(after)}{unit} ({'+' if change > 0 else '-'}{_num(abs(round(change, 2)))})"
+    change = round(after - before, 2)
+    sign = "+" if change > 0 else "-"
+    return f"{_num(before)} -> {_num(after)}{unit}" + (f" ({sign}{_num(abs(change))})" if delta else "")
 
 
 def no_consequence_line(report: DiffReport) -> str:
@@ -110,11 +112,12 @@ def _sections(report: DiffReport, esc) -> list[tuple[str, list[str], list[str]]]
         intro.append(f"Next {o.weeks} weeks from {esc(o.start[:16].replace('T', ' '))} UTC; nights 22:00-08:00 and "
                      "weekends in each person's zone.")
         for row in o.people:
-            items.append(f"{esc(row.name)}: hours {_delta(row.hours_before, row.hours_after, ' h')}, nights "
-                         f"{_delta(row.nights_before, row.nights_after)} ({_delta(row.night_hours_before, row.night_hours_after, ' h')}), weekends "
-                         f"{_delta(row.weekends_before, row.weekends_after)} "
-                         f"({_delta(row.weekend_hours_before, row.weekend_hours_after, ' h')}), backup "
-                         f"{_delta(row.backup_hours_before, row.backup_hours_after, ' h')}")
+            items.append(f"{esc(row.name)}: on call {_pair(row.hours_before, row.hours_after, ' h')}; nights "
+                         f"{_pair(row.nights_before, row.nights_after)} "
+                         f"({_pair(row.night_hours_before, row.night_hours_after, ' h', False)}); weekends "
+                         f"{_pair(row.weekends_before, row.weekends_after)} "
+                         f"({_pair(row.weekend_hours_before, row.weekend_hours_after, ' h', False)}); backup "
+                         f"{_pair(row.backup_hours_before, row.backup_hours_after, ' h')}")
     for kind, title in (("changed_hands", "Shifts that changed hands"), ("gap_opened", "Gaps opened"),
                         ("gap_closed", "Gaps closed")):
         these = [h for h in o.handovers if h.kind == kind]
