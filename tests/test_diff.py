@@ -529,3 +529,23 @@ def test_the_same_revision_on_both_sides_has_no_consequence(kb):
     root, repo = kb
     out = _diff(root, "main", "main", "--now", NOW)
     assert out.splitlines()[1].startswith("No policy consequence: no file changed")
+
+
+def test_a_symlinked_runbook_reads_the_same_from_git_as_from_disk(kb):
+    """git stores a symlink as a blob holding its target; the source follows it inside
+    the tree as the disk does, so the link is no 'runbook removed'. A link out of the
+    tree, which git cannot follow, is no file, like a dangling link on disk."""
+    import os
+
+    root, repo = kb
+    (root / "shared").mkdir()
+    (root / "shared/db.md").write_text(FILES["runbooks/db-down.md"].replace("Database down", "Database down (shared)"))
+    (root / "runbooks/db-down.md").unlink()
+    os.symlink("../shared/db.md", root / "runbooks/db-down.md")
+    os.symlink("/etc/hostname", root / "runbooks/outside.md")
+    _commit(repo, "runbook kept elsewhere")
+    (root / "runbooks/outside.md").unlink()
+    assert _json(root, "main")["runbooks"] == []
+    _edit(root, "shared/db.md", "alerts: [DbDown]", "alerts: [DbDown, DbSlow]")
+    (change,) = _json(root, "main")["runbooks"]
+    assert (change["kind"], change["id"], change["status"]) == ("alert", "DbSlow", "added")
