@@ -192,3 +192,12 @@ def test_dark_and_light_text_differ(browser, serve, site):
         assert found[0] != found[1]
     finally:
         page.close()
+
+
+def test_hostile_incident_title_is_escaped_on_the_page(tmp_path):
+    files = {**FILES, "incidents/INC-2026-015.yaml": FILES["incidents/INC-2026-015.yaml"].replace(
+        "title: Incident INC-2026-015", "title: \"<script>alert(1)</script> | *x* [a](javascript:b)\"")}
+    page = metrics_page(make_kb(tmp_path, files), "public", FIXTURE_NOW)
+    row = next(line for line in page.splitlines() if "INC-2026-015.md" in line and "identified" in line)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; \\| \\*x\\* \\[a\\](javascript:b)" in row
+    assert "<script>" not in page
