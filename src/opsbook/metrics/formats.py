@@ -38,8 +38,8 @@ def _measure_line(m: Measure) -> str:
 
 def text_lines(r: MetricsReport) -> Iterator[str]:
     w = r.window
-    yield (f"Metrics {w.start.isoformat()} to {w.end.isoformat()} (end exclusive; months in {w.timezone}), "
-           f"judged at {w.now.isoformat()}")
+    at = lambda t: t.isoformat(timespec="seconds")  # noqa: E731 - the clock's microseconds are noise here
+    yield f"Metrics {at(w.start)} to {at(w.end)} (end exclusive; months in {w.timezone}), judged at {at(w.now)}"
     yield f"{r.incidents} incident{'s' * (r.incidents != 1)} declared in the window" + (
         " (public incidents only)" if r.audience == "public" else "")
     yield ""
