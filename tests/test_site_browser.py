@@ -53,3 +53,15 @@ def test_search_finds_a_runbook_by_alert_name(browser, serve, site):
         assert errors == []
     finally:
         page.close()
+
+
+def test_code_blocks_have_a_copy_button(browser, serve, site):
+    """content.code.copy: a runbook's commands go to a terminal without retyping."""
+    page, errors = open_page(browser, serve(site) + "runbooks/payments/checkout-error-rate/", width=390)
+    try:
+        blocks = page.locator("article pre > code").count()
+        buttons = page.locator('article .md-clipboard, article button[data-md-type="copy"]').count()
+        assert blocks > 0 and buttons == blocks
+        assert errors == []
+    finally:
+        page.close()
