@@ -103,6 +103,11 @@ ALERT_WITHOUT_RUNBOOK = _rule("OB701", "alert-without-runbook", E, "an alerting 
 RUNBOOK_URL_NOWHERE = _rule("OB702", "runbook-url-nowhere", E, "a rule's runbook_url points at the site or the collection, but at no runbook")
 RULE_FILE = _rule("OB703", "rule-file", E, "a Prometheus rule file could not be read")
 ORPHAN_ALERT = _rule("OB704", "orphan-alert", W, "a runbook names an alert that no rule defines")
+# 8xx: severity rules (alert intake)
+RULE_UNKNOWN_LEVEL = _rule("OB801", "rule-unknown-level", E, "a severity rule (or default_level) names a level the ladder does not define")
+RULE_UNKNOWN_FIELD = _rule("OB802", "rule-unknown-field", E, "a severity rule reads a field alerts do not have")
+RULE_UNREACHABLE = _rule("OB803", "rule-unreachable", W, "a severity rule after a catch-all rule can never match")
+RULE_DUPLICATE_ID = _rule("OB804", "rule-duplicate-id", E, "two severity rules share an id, so an answer naming one is ambiguous")
 del E, W
 
 

@@ -6,6 +6,8 @@ import click
 
 from opsbook.cli.common import emit_json, usage_error
 
+JSON_OUTPUTS = {"severity classify": "opsbook.intake.model:AlertClassification"}
+
 
 def _levels(ctx):
     from opsbook.cli.incident_cmd import load_kb
@@ -51,17 +53,27 @@ def severity(ctx, as_json) -> None:
 
 
 @severity.command()
+@click.option("--alert", "alert_file", metavar="FILE|-",
+              help="Classify an alert payload by the ladder's rules instead of the decision tree: an "
+                   "Alertmanager webhook, a PagerDuty V3 webhook event or {\"labels\": ...} JSON (- reads stdin).")
 @click.option("--answer", "answers", multiple=True, metavar="[QUESTION=]yes|no",
               help="Answer a question by id (money-or-data=no), or the next one in order (yes). Repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def classify(ctx, answers, as_json) -> None:
+def classify(ctx, alert_file, answers, as_json) -> None:
     """Walk the decision tree and print the level with its expectations.
 
     Interactive on a terminal; with --answer flags (or without a terminal)
-    every question must be answered by a flag.
+    every question must be answered by a flag. With --alert, the ladder's
+    `rules` decide from the payload: the level, the rule that matched and why.
     """
     import sys
+
+    if alert_file is not None:
+        if answers:
+            raise usage_error("--alert and --answer: the rules decide from the alert; pass one or the other")
+        _classify_alert(ctx, alert_file, as_json)
+        return
 
     from opsbook.incidents.classify import (
         ClassifyError,
@@ -111,3 +123,46 @@ def classify(ctx, answers, as_json) -> None:
         click.echo(f"{step.question.text} {'yes' if step.answer else 'no'}")
     click.echo()
     _echo_level(info)
+
+
+def _classify_alert(ctx, alert_file: str, as_json: bool) -> None:
+    from opsbook.intake.classify import RulesError, classify_payload
+    from opsbook.intake.payloads import PayloadError, load_payload
+
+    try:
+        payload = load_payload(alert_file)
+    except PayloadError as exc:
+        raise usage_error(str(exc), file=exc.source, line=exc.line, column=exc.column) from None
+    from opsbook.cli.incident_cmd import load_kb
+
+    # The ladder and its rules, and the catalog (opsbook.yaml, always read) for tiers.
+    kb = load_kb(ctx, essential=frozenset({"severity"}), kinds=frozenset({"severity"}))
+    if not kb.levels:
+        raise usage_error("playbooks/severity.yaml defines no levels (or does not load); run `opsbook validate`")
+    if not kb.severity_file.rules and kb.severity_file.default_level is None:
+        raise usage_error("playbooks/severity.yaml has no `rules`; add them (see docs/alert-intake.md), or "
+                          "answer the decision tree without --alert")
+    try:
+        answer, _ = classify_payload(kb, payload)
+    except RulesError as exc:
+        raise usage_error(str(exc)) from None
+    if as_json:
+        emit_json(answer.model_dump(mode="json"))
+        return
+    from opsbook.diagnostics import shown
+
+    rule = f"rule '{answer.rule}'" + (f" ({answer.rule_description})" if answer.rule_description else "") \
+        if answer.rule else "no rule matched"
+    click.echo(shown(f"{answer.level} ({answer.level_name}): {rule}"))
+    for reason in answer.reasons:
+        click.echo(shown(f"  because {reason}"))
+    if len(answer.alerts) > 1:
+        click.echo(shown(f"  the most severe of {len(answer.alerts)} alerts ({answer.alert}):"))
+        for item in answer.alerts:
+            click.echo(shown(f"    {item.alert} [{item.status}] {item.service or 'no service'}: {item.level} "
+                             f"by {('rule ' + item.rule) if item.rule else 'default'}"))
+    for item in answer.alerts:
+        if item.service is None:
+            click.echo(shown(f"  note: {item.alert}: {item.service_match}"))
+    for note in answer.notes:
+        click.echo(shown(f"  note: {note}"))

@@ -224,6 +224,14 @@ class Policies(Strict):
     alerts: AlertPolicy = Field(default_factory=AlertPolicy)
 
 
+class IntakeSettings(Strict):
+    """How `opsbook incident new --from-alert` reads an alert."""
+
+    service_label: str = Field(default="service", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=128)
+    """The alert label whose value is a service id of the catalog (Alertmanager label names:
+    letters, digits and underscores)."""
+
+
 class OrgConfig(Document):
     """The root file of a knowledge base."""
 
@@ -241,3 +249,5 @@ class OrgConfig(Document):
     examples, fixtures and demos that must not age; real knowledge bases omit it."""
     services: list[Service] = []
     policies: Policies = Field(default_factory=Policies)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
+    """Alert intake: which label names the service."""
