@@ -23,7 +23,8 @@ def test_example_list_is_most_overdue_first():
     document = json.loads(actions(REPO, "--json").stdout)
     assert document["skipped"] == [] and document["now"].startswith("2026-11-20")
     out = document["action_items"]
-    assert [row["id"] for row in out] == ["AI-107", "AI-114", "AI-103", "AI-113", "AI-111", "AI-116"]
+    assert [row["id"] for row in out] == ["AI-107", "AI-114", "AI-103", "AI-113", "AI-111", "AI-133", "AI-127",
+                                          "AI-116"]
     first = out[0]
     assert first["overdue_days"] == 11 and first["team"] == "data" and first["age_days"] == 105
     assert first["postmortem"] == "2026/2026-08-04-checkout-failures-ledger-lock-queue"
@@ -35,7 +36,8 @@ def test_example_list_is_most_overdue_first():
     (["--overdue", "--now", "2026-11-01T12:00:00Z"], [], 0),
     (["--owner", "ines"], ["AI-114", "AI-116"], 0),
     (["--team", "identity"], ["AI-111"], 0),
-    (["--team", "platform", "--all"], ["AI-103", "AI-102", "AI-101", "AI-104", "AI-110"], 0),
+    (["--team", "platform", "--all"], ["AI-103", "AI-127", "AI-119", "AI-120", "AI-126", "AI-130", "AI-131", "AI-102",
+                                       "AI-101", "AI-104", "AI-110"], 0),
 ])
 def test_filters(args, ids, code):
     result = actions(REPO, *args, "--format", "json")

@@ -6,7 +6,6 @@ import click
 
 from opsbook.cli.common import emit_json, load_or_exit, now_for, root_from, usage_error
 
-JSON_OUTPUTS = {"metrics": "opsbook.metrics.model:MetricsReport"}
 
 # What the review reads: incidents and their severities, postmortems and their
 # items, schedules and people for on-call load, the status page for impact.

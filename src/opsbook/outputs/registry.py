@@ -25,6 +25,7 @@ OUTPUTS: dict[str, str] = {
     "import grafana-oncall": "opsbook.outputs.imports:ImportAnswer",
     "import verify": "opsbook.outputs.imports:VerifyAnswer",
     "init": "opsbook.outputs.site:InitAnswer",
+    "metrics": "opsbook.metrics.model:MetricsReport",
     "postmortem new": "opsbook.outputs.postmortems:PostmortemNew",
     "postmortem import": "opsbook.outputs.postmortems:PostmortemImport",
     "render": "opsbook.outputs.site:RenderAnswer",
