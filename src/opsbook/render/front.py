@@ -22,13 +22,16 @@ from opsbook.incidents.cadence import format_instant, next_update
 from opsbook.render import live
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, md_cell, page_link
-from opsbook.render.page import Site
+from opsbook.render.page import Page, Site
 from opsbook.timeutil import start_of_day
 from opsbook.visibility import incident_label, visible_postmortems
 
 MARKER = "<!-- opsbook:front-page -->"
 HOME = "index.md"
 READINESS = "readiness/index.md"
+NOW_PAGE = "now.md"
+"""The same block as a page of its own, for engines that run no MkDocs plugin
+(Zensical): `opsbook render` writes it, and the home page can link to it."""
 
 
 def _incidents(site: Site, from_page: str) -> list[dict]:
@@ -83,19 +86,20 @@ def _overdue(site: Site, from_page: str) -> tuple[list[dict], bool]:
     return found, any_now
 
 
-def _readiness(site: Site, pages: set[str] | None) -> dict | None:
+def _readiness(site: Site, pages: set[str] | None, from_page: str) -> dict | None:
     """The readiness score from ``opsbook.doctor`` when that package exists."""
     try:
         from opsbook.doctor import scorecard
     except ImportError:
         return None
     card = scorecard(site.kb, site.now)
-    link = page_link("the readiness scorecard", HOME, READINESS) if pages is None or READINESS in pages else None
+    link = page_link("the readiness scorecard", from_page, READINESS) if pages is None or READINESS in pages \
+        else None
     return {"passed": int(card.passed), "total": int(card.total), "link": link,
             "failing": [item.title for item in card.items if item.status == "fail"]}
 
 
-def front_block(site: Site, pages: set[str] | None = None, from_page: str = HOME) -> str:
+def front_block(site: Site, pages: set[str] | None = None, from_page: str = HOME, heading: bool = True) -> str:
     """The block as Markdown for the page at ``from_page``. ``pages``: the site's
     page paths, so a link is made only to a page that exists (None: assume all)."""
     kb = site.kb
@@ -104,6 +108,7 @@ def front_block(site: Site, pages: set[str] | None = None, from_page: str = HOME
 
     return render_template(
         "front.md.j2",
+        heading=heading,
         incidents=_incidents(site, from_page),
         internal=site.audience == "internal",
         built=format_instant(site.now, kb.zone),
@@ -113,6 +118,13 @@ def front_block(site: Site, pages: set[str] | None = None, from_page: str = HOME
         actions_page=page_link("Action items", from_page, "actions.md"),
         overdue=overdue,
         nothing_overdue=live.empty_note("Nothing is overdue.", "overdue", not any_overdue),
-        readiness=_readiness(site, pages),
+        readiness=_readiness(site, pages, from_page),
         data=embedded(kb, site.now, from_page) if kb.schedule_list else Markdown(""),
     )
+
+
+def site_pages(site: Site) -> list[Page]:
+    """``now.md``: the block under its own title. The readiness page is rendered
+    by ``render.doctor`` whenever ``opsbook.doctor`` exists, so the link is safe."""
+    body = front_block(site, None, NOW_PAGE, heading=False)
+    return [Page(NOW_PAGE, "# Right now\n\n" + body, None)]
