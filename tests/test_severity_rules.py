@@ -119,7 +119,7 @@ def test_a_resolved_alert_does_not_outrank_a_firing_one():
     payload["alerts"][0]["labels"]["data_loss"] = "true"
     payload["alerts"][0]["status"] = "resolved"
     answer = json.loads(classify(payload, REPO, "--json").stdout)
-    assert answer["level"] == "SEV1" and answer["alert"] == "CheckoutErrorRate"
+    assert answer["level"] == "SEV1" and answer["alert"] == "CheckoutErrorRateHigh"
     assert answer["alerts"][0]["level"] == "SEV0"
 
 

@@ -135,6 +135,130 @@ def _next_update_text(kb, incident, now) -> str:
     return f"{state} {when} (every {duration_text(level.update_every)})"
 
 
+# Declaring reads the ladder, people and teams, the status page's components, and the
+# schedules and escalation policies that say who is paged.
+DECLARE_KINDS = frozenset({"person", "team", "severity", "schedule", "component", "escalation"})
+# From an alert: also every record (deduplication by fingerprint) and the runbooks (links).
+INTAKE_KINDS = DECLARE_KINDS | {"incident", "runbook"}
+
+
+def _escalation(kb, inc, at):
+    """Who is paged when for the incident, from ``at``: (timelines, notes)."""
+    from opsbook.oncall.escalation import for_incident
+
+    return for_incident(kb, inc, at)
+
+
+def _echo_escalation(kb, timelines, notes) -> None:
+    from opsbook.diagnostics import shown
+    from opsbook.oncall.escalation import timeline_lines
+
+    for timeline in timelines:
+        why = (f"{timeline.severity}'s override" if timeline.override
+               else f"for {timeline.service}" if timeline.service else "")
+        click.echo(shown(f"  paging:      policy {timeline.policy}" + (f" ({why})" if why else "")))
+        for line in timeline_lines(kb, timeline, kb.zone, indent="    "):
+            click.echo(shown(line))
+    for note in notes:
+        click.echo(shown(f"  paging:      {note}"))
+
+
+def _post_declaration(kb, inc, now, kind: str = "declared", detail: str = "") -> dict:
+    from opsbook.incidents.announce import post_incident
+
+    return post_incident(kb, inc, now, kind, detail).as_dict()
+
+
+def _echo_post(posted: dict | None) -> None:
+    if posted is None:
+        return
+    if posted["posted"]:
+        click.echo("  slack:       posted")
+    else:
+        from opsbook.diagnostics import shown
+
+        click.echo(shown(f"opsbook: the record is written, but the Slack post failed: {posted['error']}"), err=True)
+
+
+def _post_exit(posted: dict | None) -> None:
+    """A failed post exits 1 after the answer (the record is kept and named)."""
+    if posted is not None and not posted["posted"]:
+        raise click.exceptions.Exit(1)
+
+
+def _new_from_alert(ctx, alert_file: str, by: str | None, at_text: str | None, as_json: bool, post: bool) -> None:
+    from opsbook.incidents.from_alert import intake
+    from opsbook.incidents.yamledit import EditError
+    from opsbook.intake.classify import RulesError
+    from opsbook.intake.payloads import PayloadError, load_payload
+
+    try:
+        payload = load_payload(alert_file)
+    except PayloadError as exc:
+        raise usage_error(str(exc), file=exc.source, line=exc.line, column=exc.column) from None
+    kb = load_kb(ctx, kinds=INTAKE_KINDS)
+    now = now_for(kb.root, at_text)
+    if not kb.severities:
+        raise usage_error("playbooks/severity.yaml defines no levels (or does not load); run `opsbook validate`")
+    reference(kb, "person", by, "--by")
+    try:
+        done = intake(kb, payload, now, by=by)
+    except RulesError as exc:
+        raise usage_error(str(exc)) from None
+    except EditError as exc:
+        raise edit_failed(kb, exc) from None
+    inc = done.incident
+    timelines, notes = _escalation(kb, inc, now) if done.action == "declared" else ([], [])
+    posted = None
+    if post and inc is not None:
+        kind = "declared" if done.action == "declared" else "update"
+        posted = _post_declaration(kb, inc, now, kind, "" if done.action == "declared" else "\n".join(done.notes))
+    if as_json:
+        emit_json({"action": done.action, "id": inc.id if inc else None, "file": rel(kb, done.path) if done.path else None,
+                   "severity": inc.severity if inc else None, "services": list(inc.services) if inc else [],
+                   "channel": done.channel, "classification": done.classification.model_dump(mode="json"),
+                   "notes": done.notes, "runbooks": list(inc.runbooks) if inc else [],
+                   "next_update": _next_update_json(kb, inc, now) if inc else None,
+                   "escalation": [t.model_dump(mode="json") for t in timelines],
+                   **({"post": posted} if posted is not None else {})})
+        _post_exit(posted)
+        return
+    from opsbook.diagnostics import shown
+
+    answer = done.classification
+    rule = f"rule {answer.rule}" if answer.rule else "no rule matched (default)"
+    if done.action == "nothing":
+        for note in done.notes:
+            click.echo(shown(note))
+        return
+    if done.action == "noted":
+        click.echo(shown(f"Noted on {inc.id} (open, holds this alert): {rel(kb, done.path)}"))
+        for note in done.notes:
+            click.echo(shown(f"  + {note}"))
+        _echo_post(posted)
+        _post_exit(posted)
+        return
+    level = kb.severities[inc.severity]
+    click.echo(shown(f"Declared {inc.id}: {inc.title}"))
+    click.echo(shown(f"  file:        {rel(kb, done.path)}"))
+    click.echo(shown(f"  severity:    {inc.severity} ({level.name}) by {rule}"))
+    for reason in answer.reasons:
+        click.echo(shown(f"               because {reason}"))
+    click.echo(shown(f"  services:    {', '.join(inc.services) or 'none mapped'}"))
+    for item in answer.alerts:
+        if item.service is None:
+            click.echo(shown(f"  unmapped:    {item.alert}: {item.service_match}"))
+    click.echo(shown(f"  channel:     #{done.channel}"))
+    links = list(inc.runbooks) + [a.runbook_url for a in inc.alerts if a.runbook_url]
+    click.echo(shown(f"  runbooks:    {', '.join(links) if links else 'none linked'}"))
+    click.echo(f"  next update: {_next_update_text(kb, inc, now)}")
+    for note in answer.notes:
+        click.echo(shown(f"  note:        {note}"))
+    _echo_escalation(kb, timelines, notes)
+    _echo_post(posted)
+    _post_exit(posted)
+
+
 # --- the group ------------------------------------------------------------------------
 
 
@@ -148,24 +272,44 @@ def incident() -> None:
 
 
 @incident.command("new")
-@click.option("--title", required=True, help="What is broken, as customers would say it.")
-@click.option("--severity", "severity", required=True, help="A level of playbooks/severity.yaml (SEV1...).")
+@click.option("--title", help="What is broken, as customers would say it.")
+@click.option("--severity", "severity", help="A level of playbooks/severity.yaml (SEV1...).")
+@click.option("--from-alert", "alert_file", metavar="FILE|-",
+              help="Declare from an alert payload (Alertmanager webhook, PagerDuty V3 event, or {\"labels\": ...}; "
+                   "- reads stdin): service, severity (the ladder's rules), runbooks and title come from it; an "
+                   "open incident holding the same alert gets a timeline note instead.")
+@click.option("--post", is_flag=True, help="Post the declaration to Slack ($OPSBOOK_SLACK_WEBHOOK_URL) after "
+                                           "writing the file.")
 @click.option("--service", "services", multiple=True, help="Affected service id (repeat for several).")
 @click.option("--commander", help="Person id of the incident commander.")
 @click.option("--by", help="Person id recorded as declaring it.")
 @click.option("--at", "--now", "at_text", metavar="TIME", help=AT_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def new(ctx, title, severity, services, commander, by, at_text, as_json) -> None:
-    """Declare an incident: write incidents/INC-YYYY-NNN.yaml with the next free number."""
+def new(ctx, title, severity, services, commander, by, alert_file, post, at_text, as_json) -> None:
+    """Declare an incident: write incidents/INC-YYYY-NNN.yaml with the next free number.
+
+    With --from-alert the payload decides the title, services and severity
+    (--title and --severity then override them is not allowed: edit later with
+    `incident severity`). Prints who is paged when, by the level's escalation
+    override when it has one, else each service's policy.
+    """
     from opsbook.incidents.lifecycle import declare
     from opsbook.incidents.yamledit import EditError
 
+    if alert_file is not None:
+        if title is not None or severity is not None or services or commander:
+            raise usage_error("--from-alert takes the title, severity and services from the alert; leave out "
+                              "--title, --severity, --service and --commander (assign with `incident assign`)")
+        _new_from_alert(ctx, alert_file, by, at_text, as_json, post)
+        return
+    if title is None or severity is None:
+        raise usage_error("give --title and --severity (or --from-alert FILE)")
     if not title.strip():
         raise usage_error("--title: give the incident a title")
     checked_text("--title", title)
     # Numbering reads file names only; schedules answer who is on call.
-    kb = load_kb(ctx, kinds=frozenset({"person", "team", "severity", "schedule", "component"}))
+    kb = load_kb(ctx, kinds=DECLARE_KINDS)
     now = now_for(kb.root, at_text)
     if not kb.severities:
         raise usage_error("playbooks/severity.yaml defines no levels (or does not load); run `opsbook validate`")
@@ -182,11 +326,16 @@ def new(ctx, title, severity, services, commander, by, at_text, as_json) -> None
     level = kb.severities[severity]
     filled = {"commander": commander} if commander else {}
     on_call = _on_call(kb, inc, now)
+    timelines, escalation_notes = _escalation(kb, inc, now)
+    posted = _post_declaration(kb, inc, now) if post else None
     if as_json:
         emit_json({"id": inc.id, "file": rel(kb, declared.path), "title": inc.title, "severity": severity,
                    "status": inc.status, "declared": inc.declared.isoformat(), "channel": declared.channel,
                    "roles_required": list(level.roles), "roles": filled, "public": inc.public,
-                   "on_call": on_call, "next_update": _next_update_json(kb, inc, now)})
+                   "on_call": on_call, "next_update": _next_update_json(kb, inc, now),
+                   "escalation": [t.model_dump(mode="json") for t in timelines],
+                   **({"post": posted} if posted is not None else {})})
+        _post_exit(posted)
         return
     from opsbook.humanize import person_name
 
@@ -211,6 +360,8 @@ def new(ctx, title, severity, services, commander, by, at_text, as_json) -> None
     if level.status_page == "required":
         click.echo(f"  status page: required; draft the first post with `opsbook comms {inc.id} --kind "
                    f"status-initial`, post it with `opsbook incident update {inc.id} --status investigating -m ...`")
+    _echo_escalation(kb, timelines, escalation_notes)
+    _echo_post(posted)
 
 
 def _record(ctx, ident: str, change_for, as_json: bool, verb: str) -> None:
@@ -357,15 +508,19 @@ def list_(ctx, only_open, as_json) -> None:
 @click.pass_context
 def show(ctx, ident, at_text, as_json) -> None:
     """One incident: milestones, roles, updates, timeline, next update, postmortems."""
-    kb = load_kb(ctx, kinds=RECORD_KINDS | {"postmortem"}, incidents=[ident])
+    kb = load_kb(ctx, kinds=RECORD_KINDS | {"postmortem", "escalation", "schedule"}, incidents=[ident])
     inc = get_incident(kb, ident)
     now = now_for(kb.root, at_text)
     postmortems = [rel(kb, pm.file) for pm in kb.postmortems_for(inc.id)]
+    # Who was paged when, from the declaration, by the current level's override or the services' policies.
+    timelines, escalation_notes = _escalation(kb, inc, inc.declared) if inc.is_open else ([], [])
     if as_json:
         payload = inc.model_dump(mode="json")
-        payload.update(file=rel(kb, inc.file), next_update=_next_update_json(kb, inc, now), postmortems=postmortems)
+        payload.update(file=rel(kb, inc.file), next_update=_next_update_json(kb, inc, now), postmortems=postmortems,
+                       escalation=[t.model_dump(mode="json") for t in timelines])
         emit_json(payload)
         return
+    from opsbook.diagnostics import shown
     from opsbook.humanize import person_name
 
     zone = kb.zone
@@ -389,6 +544,20 @@ def show(ctx, ident, at_text, as_json) -> None:
         if moment is not None:
             click.echo(f"  {name + ':':<14}{when(moment)}")
     click.echo(f"  next update:  {_next_update_text(kb, inc, now)}")
+    if inc.severity_changes:
+        click.echo("Severity history:")
+        for change in inc.severity_changes:
+            who = f" by {person_name(kb, change.by)}" if change.by else ""
+            click.echo(shown(f"  {when(change.at)}  {change.previous} -> {change.severity}{who}"
+                             + (f": {change.reason}" if change.reason else "")))
+    if inc.alerts:
+        click.echo("Alerts:")
+        for alert in inc.alerts:
+            click.echo(shown(f"  {alert.name} ({alert.source}, fingerprint {alert.fingerprint}, since {when(alert.at)})"
+                             + (f" runbook {alert.runbook_url}" if alert.runbook_url else "")))
+    if timelines or escalation_notes:
+        click.echo("Paging (from the declaration):")
+        _echo_escalation(kb, timelines, escalation_notes)
     if inc.updates:
         click.echo("Updates:")
         for u in inc.updates:

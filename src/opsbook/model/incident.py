@@ -14,6 +14,7 @@ from opsbook.model.base import (
     Strict,
     Text,
     TimeZone,
+    WebUrl,
     ZonedDocument,
 )
 
@@ -52,6 +53,33 @@ class TimelineEntry(Strict):
     by: Slug | None = None
 
 
+class AlertRef(Strict):
+    """A monitoring alert this incident holds: later payloads with the same
+    fingerprint are noted on it instead of opening a second incident."""
+
+    fingerprint: Line
+    """Alertmanager's fingerprint (a hash of the labels), or pagerduty-<incident id>."""
+    name: Line
+    source: Literal["alertmanager", "pagerduty", "plain"]
+    at: Instant
+    """When opsbook received it."""
+    url: WebUrl | None = None
+    """Where the alert is seen (Alertmanager's generatorURL, PagerDuty's incident page)."""
+    runbook_url: WebUrl | None = None
+    """The alert's own runbook_url annotation."""
+
+
+class SeverityChange(Strict):
+    """A change of severity during the incident (`opsbook incident severity`)."""
+
+    at: Instant
+    severity: Code
+    """The new level."""
+    previous: Code
+    reason: Text = ""
+    by: Slug | None = None
+
+
 class Incident(ZonedDocument):
     id: Code = Field(pattern=r"^[A-Za-z]+-\d{4}-\d{3,}$")
     """INC-YYYY-NNN; must match the file name."""
@@ -80,6 +108,10 @@ class Incident(ZonedDocument):
     """Zone for times written without an offset; defaults to the organisation's."""
     updates: list[Update] = []
     timeline: list[TimelineEntry] = []
+    alerts: list[AlertRef] = []
+    """Alerts that opened or joined this incident (`opsbook incident new --from-alert`)."""
+    severity_changes: list[SeverityChange] = []
+    """Severity history, oldest first; `severity` is the current level."""
 
     @property
     def is_open(self) -> bool:
