@@ -549,3 +549,17 @@ def test_a_symlinked_runbook_reads_the_same_from_git_as_from_disk(kb):
     _edit(root, "shared/db.md", "alerts: [DbDown]", "alerts: [DbDown, DbSlow]")
     (change,) = _json(root, "main")["runbooks"]
     assert (change["kind"], change["id"], change["status"]) == ("alert", "DbSlow", "added")
+
+
+def test_two_pagers_at_once_several_times_is_one_line_of_the_summary(kb):
+    """db becomes a weekly rotation of [dave, alice] from Mon 30 Nov, on Mondays and
+    Tuesdays 09:00-17:00 UTC only: alice's turn is 7-14 Dec, so she holds db on Mon 7
+    and Tue 8 Dec, 8 h each, while she is core's backup (bob's week): 2 times, 16 h."""
+    root, repo = kb
+    _edit(root, "schedules/db.yaml", "    members: [dave]", "    members: [dave, alice]")
+    _edit(root, "schedules/db.yaml", "    backup: null",
+          "    backup: null\n    timezone: UTC\n    restrict:\n      - {days: [mon, tue], from: \"09:00\", to: \"17:00\"}")
+    report = _json(root, "main")
+    doubles = [(d["person"], d["start"], d["hours"]) for d in report["oncall"]["double_pagers"]]
+    assert doubles == [("alice", "2026-12-07T09:00+00:00", 8.0), ("alice", "2026-12-08T09:00+00:00", 8.0)]
+    assert "Alice Adams newly on two pagers at once (2 times, 16 h)" in report["summary"]

@@ -79,8 +79,12 @@ def headline(report: DiffReport) -> list[str]:
     if not people:
         moved = {h.schedule_name for h in report.oncall.handovers if h.kind == "changed_hands"}
         out += [f"shifts changed hands in {name}" for name in sorted(moved)]
+    doubles: dict[str, list[float]] = {}
     for double in report.oncall.double_pagers:
-        out.append(f"{double.name} newly on two pagers at once ({_num(double.hours)} h)")
+        doubles.setdefault(double.name, []).append(double.hours)
+    for name, hours in doubles.items():
+        times = f"{len(hours)} times, " if len(hours) > 1 else ""
+        out.append(f"{name} newly on two pagers at once ({times}{_num(round(sum(hours), 2))} h)")
     out += _change_lines(report.oncall.schedules, "schedule")
     for change in report.severity:
         if change.status in ("added", "removed"):
