@@ -84,3 +84,83 @@ def test_data_is_escaped_and_restricted_items_never_appear(tmp_path):
         assert "<script>" not in shown["incidents/index.md"] and "&lt;script&gt;" in shown["incidents/index.md"]
         assert "<script>" not in shown["incidents/INC-2026-001.md"]
         assert "Canary 7f3a" not in shown["actions.md"]
+
+
+# --- runbooks where they help (issue 16, part 3) --------------------------------------------
+
+REFUNDS = """---
+title: Refund failures
+service: payments-api
+owner: payments
+alerts: [RefundErrors]
+---
+# Refund failures
+
+## Trigger
+
+RefundErrors fires.
+"""
+
+
+def _incident(ident: str, declared: str, public: bool, services: str, runbooks: str = "[]") -> str:
+    return (f"id: {ident}\ntitle: Incident {ident} <b>\nseverity: SEV2\nstatus: resolved\nservices: {services}\n"
+            f"declared: {declared}\nresolved: {declared[:11]}23:00:00Z\npublic: {str(public).lower()}\n"
+            f"runbooks: {runbooks}\n")
+
+
+@pytest.fixture
+def linked(tmp_path):
+    root = make_kb(tmp_path, {
+        "runbooks/payments/refunds.md": REFUNDS,
+        # Not on the status page: internal readers only.
+        "incidents/INC-2026-002.yaml": _incident("INC-2026-002", "2026-04-01T10:00:00Z", False, "[payments-api]"),
+        # Another service, but it names the checkout runbook (its alert's runbook).
+        "incidents/INC-2026-003.yaml": _incident("INC-2026-003", "2026-05-01T10:00:00Z", True, "[checkout-web]",
+                                                 "[payments/checkout-errors]"),
+    })
+    kb, diags = load(root)
+    assert kb is not None, diags
+    return kb
+
+
+def test_incident_pages_and_list_link_their_runbooks(linked):
+    shown = {path: page.markdown for path, page in render_pages(linked, "public", AS_OF).items()
+             if path.endswith(".md")}
+    # Named runbooks first (the alert's), then the other runbooks of its services.
+    assert ("- **Runbooks:** [Checkout error rate high](../runbooks/payments/checkout-errors.md), "
+            "[Refund failures](../runbooks/payments/refunds.md)") in shown["incidents/INC-2026-001.md"]
+    assert "- **Runbooks:** [Checkout error rate high](../runbooks/payments/checkout-errors.md)\n" \
+           in shown["incidents/INC-2026-003.md"]
+    index = shown["incidents/index.md"]
+    assert "| Date | Incident | Severity | Duration | Affected | Runbooks |" in index
+    row = next(line for line in index.splitlines() if "INC-2026-003.md" in line)
+    assert row.endswith("| [Checkout error rate high](../runbooks/payments/checkout-errors.md) |")
+
+
+@pytest.mark.parametrize("audience,expected", [
+    ("public", ["INC-2026-003", "INC-2026-001"]),                   # newest first; 002 was never public
+    ("internal", ["INC-2026-003", "INC-2026-002", "INC-2026-001"]),
+])
+def test_runbook_pages_list_recent_incidents_of_their_service(linked, audience, expected):
+    page = render_pages(linked, audience, AS_OF)["runbooks/payments/checkout-errors.md"].markdown
+    section = page[page.index("## Recent incidents"):]
+    listed = [line.split("](../../incidents/")[1].split(".md")[0] for line in section.splitlines()
+              if "](../../incidents/" in line]
+    assert listed == expected
+    assert "Incident INC\\-2026\\-003 &lt;b&gt;" not in section  # titles are escaped data...
+    assert "INC-2026-003: Incident INC-2026-003 &lt;b&gt;" in section  # ...as their own text
+    # Refunds serves payments-api too but is named by no incident: only its service's incidents.
+    refunds = render_pages(linked, audience, AS_OF)["runbooks/payments/refunds.md"].markdown
+    assert ("INC-2026-003" in refunds) is False
+
+
+def test_runbook_lists_at_most_five_recent_incidents(tmp_path):
+    files = {f"incidents/INC-2026-1{n:02d}.yaml": _incident(f"INC-2026-1{n:02d}", f"2026-0{n}-01T10:00:00Z", True,
+                                                            "[payments-api]") for n in range(1, 8)}
+    kb, _ = load(make_kb(tmp_path, files))
+    page = render_pages(kb, "public", AS_OF)["runbooks/payments/checkout-errors.md"].markdown
+    section = page[page.index("## Recent incidents"):]
+    # The five newest of INC-2026-101..107 (Jan..Jul 1st) and the base INC-2026-001 (Mar 14):
+    # 107, 106, 105, 104, 001; 103 (Mar 1st) and older are left out.
+    assert [n for n in range(1, 8) if f"INC-2026-1{n:02d}.md" in section] == [4, 5, 6, 7]
+    assert "INC-2026-001.md" in section
