@@ -1,0 +1,221 @@
+"""From alert to incident: `opsbook incident new --from-alert` on a copy of the example.
+
+Payloads are shaped like the vendors' documented ones (Alertmanager webhook
+version 4, PagerDuty V3 webhook events), in tests/fixtures/intake/.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from opsbook.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures" / "intake"
+AM = json.loads((FIXTURES / "alertmanager-three.json").read_text())
+PD = json.loads((FIXTURES / "pagerduty-triggered.json").read_text())
+
+
+@pytest.fixture
+def example(tmp_path) -> Path:
+    """The example knowledge base's content files (not the code), copied."""
+    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    root = tmp_path / "kb"
+    for rel in files:
+        if rel.split("/")[0] in ("src", "tests", "benchmarks", ".github"):
+            continue
+        source = REPO / rel
+        if source.is_file():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / rel)
+    return root
+
+
+def run(root: Path, payload, *args: str, at: str = "2026-11-20T15:00:00Z"):
+    text = payload if isinstance(payload, str) else json.dumps(payload)
+    return CliRunner().invoke(cli, ["--root", str(root), "incident", "new", "--from-alert", "-", "--at", at, *args],
+                              input=text, catch_exceptions=False)
+
+
+def answer(root: Path, payload, at: str = "2026-11-20T15:00:00Z") -> dict:
+    result = run(root, payload, "--json", at=at)
+    assert result.exit_code == 0, result.output + result.stderr
+    return json.loads(result.stdout)
+
+
+def record(root: Path, ident: str) -> dict:
+    """The record as opsbook's loader reads it (YAML 1.2 core: times stay text)."""
+    from opsbook.yamlsource import parse_yaml
+
+    path = root / "incidents" / f"{ident}.yaml"
+    data, diags = parse_yaml(path, path.read_text())
+    assert not diags
+    return data
+
+
+def validate_errors(root: Path) -> list:
+    result = CliRunner().invoke(cli, ["--root", str(root), "validate", "--json"], catch_exceptions=False)
+    return [d for d in json.loads(result.stdout)["diagnostics"] if d["level"] == "error"]
+
+
+def test_alertmanager_group_of_three_declares_one_incident(example):
+    out = answer(example, AM)
+    assert (out["action"], out["id"], out["severity"]) == ("declared", "INC-2026-007", "SEV1")
+    assert out["services"] == ["checkout-web", "payments-api", "payouts-worker"]
+    assert out["classification"]["rule"] == "many-services"
+    data = record(example, "INC-2026-007")
+    assert data["title"] == "Checkout error rate above threshold"  # the summary annotation
+    assert data["status"] == "investigating" and data["public"] is False
+    assert data["detected"] == "2026-11-20T14:52:03Z"  # the earliest startsAt, seconds kept
+    assert data["declared"] == "2026-11-20T15:00:00Z"
+    assert data["runbooks"] == ["payments/checkout-error-rate"]  # its alerts: name CheckoutErrorRateHigh
+    assert [a["fingerprint"] for a in data["alerts"]] == ["1f4e2a7b9c0d3e65", "8a0b6c2d4e1f3a59", "c3d2e1f0a9b8c7d6"]
+    assert data["alerts"][0]["runbook_url"] == "https://runbooks.larkspur.example/payments/checkout-error-rate"
+    assert data["alerts"][1].get("runbook_url") is None
+    assert [e["at"] for e in data["timeline"]] == ["2026-11-20T14:52:03Z", "2026-11-20T14:53:33Z",
+                                                   "2026-11-20T14:54:03Z", "2026-11-20T15:00:00Z"]
+    assert data["timeline"][3]["text"].startswith("Declared SEV1 from alert CheckoutErrorRateHigh: rule many-services")
+    # The payments policy at 10:00 EST: minute 0 is the payments primary.
+    assert out["escalation"][0]["policy"] == "payments"
+    assert validate_errors(example) == []
+
+
+def test_the_same_alert_again_is_a_note_not_a_second_incident(example):
+    answer(example, AM)
+    path = example / "incidents" / "INC-2026-007.yaml"
+    # A person edits the record: a comment, which the note must keep.
+    text = path.read_text().replace("impact: none\n", "impact: none  # unknown yet, check with support\n")
+    path.write_text(text)
+    out = answer(example, AM, at="2026-11-20T15:05:00Z")
+    assert (out["action"], out["id"]) == ("noted", "INC-2026-007")
+    assert not (example / "incidents" / "INC-2026-008.yaml").exists()
+    after = path.read_text()
+    assert "impact: none  # unknown yet, check with support\n" in after
+    # Appended only: every original line is still there, in order, byte for byte.
+    remaining = iter(after.splitlines(keepends=True))
+    assert all(any(line == candidate for candidate in remaining) for line in text.splitlines(keepends=True))
+    data = record(example, "INC-2026-007")
+    assert len(data["alerts"]) == 3 and len(data["timeline"]) == 7
+
+
+def test_a_resolved_alert_notes_recovery_and_never_resolves(example):
+    answer(example, AM)
+    resolved = copy.deepcopy(AM)
+    resolved["status"] = "resolved"
+    resolved["alerts"] = [resolved["alerts"][1]]
+    resolved["alerts"][0]["status"] = "resolved"
+    resolved["alerts"][0]["endsAt"] = "2026-11-20T15:09:33Z"
+    out = answer(example, resolved, at="2026-11-20T15:10:00Z")
+    assert out["action"] == "noted"
+    data = record(example, "INC-2026-007")
+    assert data["status"] == "investigating" and "resolved" not in data and "mitigated" not in data
+    last = data["timeline"][-1]
+    assert last["at"] == "2026-11-20T15:10:00Z"
+    assert "Alert CheckoutErrorRateHigh resolved on payments-api" in last["text"]
+    assert "recovery noted, INC-2026-007 stays investigating until someone resolves it" in last["text"]
+
+
+def test_a_resolved_alert_without_an_open_incident_writes_nothing(example):
+    resolved = copy.deepcopy(AM)
+    for alert in resolved["alerts"]:
+        alert["status"] = "resolved"
+    out = answer(example, resolved)
+    assert out["action"] == "nothing" and out["id"] is None
+    assert not (example / "incidents" / "INC-2026-007.yaml").exists()
+
+
+def test_a_new_alert_in_the_group_joins_the_open_incident(example):
+    first = copy.deepcopy(AM)
+    first["alerts"] = first["alerts"][:1]
+    answer(example, first)
+    out = answer(example, AM, at="2026-11-20T15:02:00Z")
+    assert (out["action"], out["id"]) == ("noted", "INC-2026-007")
+    data = record(example, "INC-2026-007")
+    assert [a["fingerprint"] for a in data["alerts"]] == ["1f4e2a7b9c0d3e65", "8a0b6c2d4e1f3a59", "c3d2e1f0a9b8c7d6"]
+    assert "joined INC-2026-007" in data["timeline"][-1]["text"]
+
+
+def test_after_the_incident_is_resolved_the_alert_opens_a_new_one(example):
+    answer(example, AM)
+    result = CliRunner().invoke(cli, ["--root", str(example), "incident", "resolve", "INC-2026-007", "--at",
+                                      "2026-11-20T16:00:00Z"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    out = answer(example, AM, at="2026-11-20T17:00:00Z")
+    assert (out["action"], out["id"]) == ("declared", "INC-2026-008")
+
+
+def test_pagerduty_v3_events_declare_then_note(example):
+    out = answer(example, PD)
+    assert (out["action"], out["severity"], out["services"]) == ("declared", "SEV1", ["invoicing-api"])
+    data = record(example, out["id"])
+    assert data["title"] == "Invoice API returning 503"
+    assert data["alerts"][0] == {"fingerprint": "pagerduty-PT4KHLK", "name": "Invoice API returning 503",
+                                 "source": "pagerduty", "at": "2026-11-20T15:00:00Z",
+                                 "url": "https://larkspur.pagerduty.com/incidents/PT4KHLK"}
+    for event_type in ("incident.acknowledged", "incident.resolved"):
+        event = copy.deepcopy(PD)
+        event["event"]["event_type"] = event_type
+        event["event"]["data"]["status"] = event_type.split(".")[1]
+        noted = answer(example, event, at="2026-11-20T15:20:00Z")
+        assert (noted["action"], noted["id"]) == ("noted", out["id"])
+    data = record(example, out["id"])
+    assert data["status"] == "investigating"
+    assert "Alert Invoice API returning 503 incident.acknowledged on invoicing-api" in data["timeline"][-2]["text"]
+    assert "recovery noted" in data["timeline"][-1]["text"]
+
+
+def test_plain_labels_dedupe_with_the_alertmanager_fingerprint(example):
+    # Alertmanager's fingerprint is a hash of the labels; a plain alert without one gets the same hash.
+    from opsbook.intake.fingerprint import fingerprint
+
+    labels = {"alertname": "LedgerDBConnectionsSaturated", "service": "ledger-service"}
+    out = answer(example, {"labels": labels, "annotations": {"summary": "ledger-db pool at 100%"}})
+    data = record(example, out["id"])
+    assert data["alerts"][0]["fingerprint"] == fingerprint(labels)
+    assert data["runbooks"] == ["ledger/ledger-db-connection-saturation"]
+    am = copy.deepcopy(AM)
+    am["alerts"] = [{"status": "firing", "labels": labels, "annotations": {}, "startsAt": "2026-11-20T14:59:00Z",
+                     "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "", "fingerprint": fingerprint(labels)}]
+    again = answer(example, am, at="2026-11-20T15:01:00Z")
+    assert (again["action"], again["id"]) == ("noted", out["id"])
+
+
+def test_hostile_alert_text_makes_a_one_line_title_that_loads(example):
+    payload = {"labels": {"alertname": "Weird", "service": "payments-api"},
+               "annotations": {"summary": "a\r\nb \"quoted\" <script>alert(1)</script>\x1b[31m\u2028end",
+                               "runbook_url": "javascript:alert(1)"}}
+    out = answer(example, payload)
+    data = record(example, out["id"])
+    assert data["title"] == 'a b "quoted" <script>alert(1)</script>[31m end'
+    assert "runbook_url" not in data["alerts"][0]  # not a web address: not linked
+    assert validate_errors(example) == []
+    text = run(example, payload, at="2026-11-20T15:01:00Z").stdout
+    assert "\x1b" not in text and "\r" not in text
+
+
+def test_text_output_of_a_declaration(example):
+    result = run(example, AM)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Declared INC-2026-007: Checkout error rate above threshold"
+    assert "  severity:    SEV1 (Critical) by rule many-services" in lines
+    assert "               because services.count is 3, >= 3" in lines
+    assert any(line.startswith("    minute    0  2026-11-20 10:00 EST  payments primary: ") for line in lines)
+
+
+def test_from_alert_refuses_title_and_severity(example):
+    result = run(example, AM, "--severity", "SEV2")
+    assert result.exit_code == 2 and "--from-alert takes the title, severity and services" in result.stderr
+
+
+def test_a_bad_payload_writes_nothing(example):
+    result = run(example, '{"version": "4", "groupKey": "x", "alerts": [{"status": "firing"}]}')
+    assert result.exit_code == 2 and "$.alerts[0].labels: no alertname label" in result.stderr
+    assert not (example / "incidents" / "INC-2026-007.yaml").exists()
