@@ -99,21 +99,29 @@ class GitTreeSource:
         return data
 
     def _wanted(self) -> list[str]:
-        """Blob ids of the files the loader may read: YAML and Markdown under the
-        knowledge base's root, within the size the loader accepts."""
+        """Blob ids of the files the loader may read: opsbook.yaml and the YAML and
+        Markdown in the content folders, within the size the loader accepts (not
+        the rest of a repository that also holds code and docs)."""
+        from dataclasses import astuple
+
+        from opsbook.load import LAYOUT, ROOT_MARKER
         from opsbook.yamlsource import MAX_FILE_BYTES
 
         rel = self._rel(self._root)
         prefix = rel + "/" if rel else ""
+        folders = sorted({f"{prefix}{path.split('/')[0]}/" for path in astuple(LAYOUT)})
         out = []
-        i = bisect.bisect_left(self._names, prefix)
-        while i < len(self._names) and self._names[i].startswith(prefix):
-            name = self._names[i]
-            i += 1
-            entry = self._entries[name]
-            if (name.endswith((".yaml", ".yml", ".md")) and entry.size <= MAX_FILE_BYTES
-                    and entry.sha not in self._cache):
-                out.append(entry.sha)
+        marker = self._entries.get(prefix + ROOT_MARKER)
+        if marker is not None and marker.sha not in self._cache and marker.size <= MAX_FILE_BYTES:
+            out.append(marker.sha)
+        for folder in folders:
+            i = bisect.bisect_left(self._names, folder)
+            while i < len(self._names) and self._names[i].startswith(folder):
+                entry = self._entries[self._names[i]]
+                if (self._names[i].endswith((".yaml", ".yml", ".md")) and entry.size <= MAX_FILE_BYTES
+                        and entry.sha not in self._cache and entry.mode != _SYMLINK):
+                    out.append(entry.sha)
+                i += 1
         return sorted(set(out))
 
     def _prefetch(self) -> None:
