@@ -414,8 +414,8 @@ def test_json_matches_its_schema_and_markdown_leads_with_the_summary(kb):
 
 
 @pytest.mark.parametrize("name", ["<script>alert(1)</script>", "@here | x", "A *b* [c](http://e)", "`x`",
-                                  "1. Foo", "# Head", "a_b_c ~~d~~ \\ e"],
-                         ids=["html", "mention-pipe", "markdown", "backtick", "list", "heading", "misc"])
+                                  "1. Foo", "# Head", "a_b_c ~~d~~ \\ e", "> quoted <https://e.example>"],
+                         ids=["html", "mention-pipe", "markdown", "backtick", "list", "heading", "misc", "quote"])
 def test_names_cannot_inject_markdown_html_or_mentions(kb, name):
     """The comment is rendered by a CommonMark parser (markdown-it-py, as GitHub's is
     CommonMark): the name comes out as its own text, with no tag, link, code or
@@ -434,7 +434,7 @@ def test_names_cannot_inject_markdown_html_or_mentions(kb, name):
     rendered = MarkdownIt("commonmark").enable("table").enable("strikethrough").render(markdown)
     heading, summary, rest = rendered.split("\n", 2)
     assert summary.startswith("<p>" + html.escape(name, quote=False).replace("@", "@\u200b") + " +168 h on call")
-    for tag in ("<script", "<a ", "<code>", "<em>", "<strong>", "<s>", "<h1>", "<ol>"):
+    for tag in ("<script", "<a ", "<code>", "<em>", "<strong>", "<s>", "<h1>", "<ol>", "<blockquote>"):
         assert tag not in summary + rest, tag
     assert "@h" not in rendered
     text = _diff(root, "main", "--now", NOW, "--weeks", "2")

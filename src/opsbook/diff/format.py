@@ -17,7 +17,8 @@ from opsbook.diff.model import Change, DiffReport, Handover
 MAX_LINES = 25  # per list in a comment: the rest is counted, not shown
 
 # Inline syntax anywhere in a line; block markers only matter at a line's start (_block_safe).
-_MD_SPECIAL = {c: "\\" + c for c in "\\`*_[]!|<>~"}
+# ('>' is left alone: only '<' opens a tag or an autolink, and a quote needs '>' first on a line.)
+_MD_SPECIAL = {c: "\\" + c for c in "\\`*_[]!|<~"}
 # A zero-width space after '@': GitHub links mentions in the rendered text, where an
 # entity would already be '@' again; '@\u200bhere' pings nobody and reads the same.
 _MD_SPECIAL.update({"&": "&amp;", "@": "@\u200b", "\n": " ", "\r": " "})
