@@ -48,6 +48,7 @@ class GitTreeSource:
         self._repo = repo
         self.commit = commit
         self._worktree = worktree
+        self._prefix = str(worktree).rstrip("/") + "/"
         self._root = root or worktree
         self._cache: dict[str, bytes] = {} if cache is None else cache
         self._prefetched = False
@@ -67,12 +68,12 @@ class GitTreeSource:
         self._names = sorted(entries)
 
     def _rel(self, path: Path) -> str | None:
-        try:
-            rel = Path(os.path.normpath(path)).relative_to(self._worktree)
-        except ValueError:
+        """``path`` relative to the work tree, in git's spelling; None outside it.
+        String work: the loader asks for every file twice (size, then bytes)."""
+        text = os.path.normpath(path) if ("/." in str(path) or "//" in str(path)) else str(path)
+        if not text.startswith(self._prefix):
             return None
-        text = rel.as_posix()
-        return None if text in (".", "") else text
+        return text[len(self._prefix):] or None
 
     def _entry(self, path: Path) -> _Entry | None:
         rel = self._rel(path)
