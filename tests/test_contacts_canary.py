@@ -144,6 +144,21 @@ def test_internal_on_call_pages_link_every_contact(internal_site, page):
     assert CANARY_PHONE in (internal_site / page).read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("page", ["index.html", "now/index.html", "oncall/index.html"])
+def test_internal_front_page_carries_contacts_for_the_script(internal_site, page):
+    """Whoever is on call by the reader's clock: the script links them from this data."""
+    import json
+
+    html = (internal_site / page).read_text(encoding="utf-8")
+    raw = re.search(r'<script type="application/json" id="opsbook-oncall-data">(.*?)</script>', html).group(1)
+    contacts = json.loads(raw)["contacts"]
+    assert contacts["maya"] == [["tel:+155501007731", CANARY_PHONE],
+                                [f"https://slack.com/app_redirect?channel={CANARY_SLACK}", "Slack"],
+                                [f"mailto:{CANARY_EMAIL}", CANARY_EMAIL]]
+    # At the build Priya is Payments primary: her links are in the page as HTML already.
+    assert 'href="tel:+16465550177"' in html
+
+
 def test_internal_escalation_names_who_it_reaches_now(internal_site):
     html = (internal_site / "oncall/payments/index.html").read_text(encoding="utf-8")
     # At the build (Fri 20 Nov 10:00 New York) Priya is primary and Daniel backup.

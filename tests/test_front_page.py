@@ -205,6 +205,9 @@ def test_front_page_follows_the_browser_clock(browser, serve, site):
         assert box.get_attribute("data-oncall-live") == "true"
         assert box.locator(".opsbook-oncall-primary").inner_text() == "Alice Nguyen"
         assert box.locator(".opsbook-oncall-following").inner_text() == "Bob Okafor (backup Carol Diaz)"
+        # Internal build: how to reach them (conftest's people have e-mail addresses only).
+        primary_contact = box.locator(".opsbook-oncall-primary-contact a")
+        assert primary_contact.get_attribute("href") == "mailto:alice@acme.example"
         rows = _visible_texts(page, "#overdue-action-items ~ * tr:has(.opsbook-row-when)")
         assert len(rows) == 1 and "Automate acquirer failover" in rows[0]
         assert not page.locator(".opsbook-when").first.is_visible()  # the update is not overdue yet
@@ -214,6 +217,9 @@ def test_front_page_follows_the_browser_clock(browser, serve, site):
         page.clock.run_for(61_000)  # the scripts refresh each minute
         assert box.locator(".opsbook-oncall-primary").inner_text() == "Bob Okafor"
         assert box.locator(".opsbook-oncall-backup").inner_text() == "Carol Diaz"
+        assert [a.get_attribute("href") for a in box.locator(".opsbook-oncall-primary-contact a").all()] \
+            == ["mailto:bob@acme.example"]
+        assert box.locator(".opsbook-oncall-backup-contact a").get_attribute("href") == "mailto:carol@acme.example"
         rows = _visible_texts(page, "#overdue-action-items ~ * tr:has(.opsbook-row-when)")
         assert len(rows) == 2 and "Second acquirer contract" in " ".join(rows)
         assert page.locator(".opsbook-when").first.is_visible()

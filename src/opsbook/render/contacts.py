@@ -48,6 +48,26 @@ def mailto_uri(email: str | None) -> str | None:
     return "mailto:" + quote(email, safe="@.+-_")
 
 
+def contact_links(person: Person) -> list[tuple[str, str]]:
+    """(URI, text) for each way to reach ``person`` that makes a safe link, for
+    raw HTML and for the on-call script's data (internal builds only)."""
+    out = []
+    for uri, text in ((tel_uri(person.phone), person.phone), (slack_uri(person.slack), "Slack"),
+                      (mailto_uri(person.email), person.email)):
+        if uri and text:
+            out.append((uri, text))
+    return out
+
+
+def contact_html(person: Person | None, audience: Audience) -> str:
+    """The links as HTML (for blocks the renderer writes as raw HTML), or ""."""
+    from opsbook.render.markdown import html_text
+
+    if person is None or not shows_contacts(audience):
+        return ""
+    return " · ".join(f'<a href="{html_text(uri)}">{html_text(text)}</a>' for uri, text in contact_links(person))
+
+
 def contact_items(person: Person) -> list[tuple[str, Markdown]]:
     """(kind, Markdown) for each way to reach ``person``: phone, Slack, e-mail."""
     items: list[tuple[str, Markdown]] = []

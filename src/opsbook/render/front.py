@@ -60,7 +60,7 @@ def _schedules(site: Site, from_page: str) -> list[dict]:
     from opsbook.render.oncall import _now_block, schedule_path
 
     return [{"link": page_link(schedule.name, from_page, schedule_path(schedule.id)),
-             "now": _now_block(site.kb, schedule, site.now)} for schedule in site.kb.schedule_list]
+             "now": _now_block(site.kb, schedule, site.now, site.audience)} for schedule in site.kb.schedule_list]
 
 
 def _overdue(site: Site, from_page: str) -> tuple[list[dict], bool]:
@@ -119,7 +119,7 @@ def front_block(site: Site, pages: set[str] | None = None, from_page: str = HOME
         overdue=overdue,
         nothing_overdue=live.empty_note("Nothing is overdue.", "overdue", not any_overdue),
         readiness=_readiness(site, pages, from_page),
-        data=embedded(kb, site.now, from_page) if kb.schedule_list else Markdown(""),
+        data=embedded(kb, site.now, from_page, audience=site.audience) if kb.schedule_list else Markdown(""),
     )
 
 

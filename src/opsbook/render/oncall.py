@@ -29,7 +29,7 @@ from opsbook.model.schedule import Schedule
 from opsbook.oncall.engine import Shift, shifts_between, state_at
 from opsbook.oncall.ics import all_feeds, default_window, schedule_label
 from opsbook.render import live
-from opsbook.render.contacts import contact_line
+from opsbook.render.contacts import contact_html, contact_line, contact_links
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import (
     Markdown,
@@ -200,8 +200,9 @@ def _timelines(kb: KnowledgeBase, schedule: Schedule, from_page: str, now: datet
 # --- "now", with the data for the browser --------------------------------------------------
 
 
-def _now_block(kb: KnowledgeBase, schedule: Schedule, now: datetime) -> Markdown:
-    """The build-time answer as HTML the script updates in place."""
+def _now_block(kb: KnowledgeBase, schedule: Schedule, now: datetime, audience: str = "public") -> Markdown:
+    """The build-time answer as HTML the script updates in place; in internal
+    builds with how to reach the primary and the backup."""
     zone = get_zone(schedule.timezone)
     state = state_at(schedule, now)
     after = state_at(schedule, state.next_handoff) if state.next_handoff else None
@@ -215,11 +216,22 @@ def _now_block(kb: KnowledgeBase, schedule: Schedule, now: datetime) -> Markdown
         f'<p><strong>Changes:</strong> <span class="opsbook-oncall-next">{esc(_when(state.next_handoff, zone))}</span>'
         f' · <strong>Next:</strong> <span class="opsbook-oncall-following">{esc(following)}</span>'
         f' <em class="opsbook-oncall-asof">(as of the build, {esc(_when(now, zone))})</em></p>\n'
+        f'{_contacts_html(kb, state, audience)}'
         f'</div>')
 
 
+def _contacts_html(kb: KnowledgeBase, state, audience: str) -> str:
+    if not shows_contacts(audience):
+        return ""
+    def one(person: str | None) -> str:
+        return contact_html(kb.people.get(person or ""), audience) or "no contact details"
+    return (f'<p class="opsbook-contacts"><strong>Reach primary:</strong> '
+            f'<span class="opsbook-oncall-primary-contact">{one(state.primary)}</span>'
+            f' · <strong>backup:</strong> <span class="opsbook-oncall-backup-contact">{one(state.backup)}</span></p>\n')
+
+
 def embedded(kb: KnowledgeBase, now: datetime, from_page: str = INDEX,
-             schedules_shown: list[Schedule] | None = None) -> Markdown:
+             schedules_shown: list[Schedule] | None = None, audience: str = "public") -> Markdown:
     """The shifts of ``schedules_shown`` (default: all) around ``now`` as JSON for
     ``oncall.js``, which every page loads (the plugin lists it under
     ``extra_javascript``: a script tag in a page would need a path that depends on
@@ -235,6 +247,9 @@ def embedded(kb: KnowledgeBase, now: datetime, from_page: str = INDEX,
         schedules.append({"id": schedule.id, "zone": schedule.timezone, "shifts": rows})
     data = {"built": int(now.timestamp() * 1000), "from": int(start.timestamp() * 1000),
             "to": int(end.timestamp() * 1000), "people": people, "schedules": schedules}
+    if shows_contacts(audience):
+        # Internal builds only: the script shows how to reach whoever is on call by the reader's clock.
+        data["contacts"] = {p: contact_links(kb.people[p]) for p in people if p in kb.people}
     text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
     # Inside <script>, "</script>" or "<!--" in a name would end the element early.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -252,7 +267,7 @@ def index_page(site: Site) -> Page:
             "schedule": schedule,
             "link": page_link(schedule.name, INDEX, schedule_path(schedule.id)),
             "anchor": anchor_id("schedule", schedule.id),
-            "now": _now_block(kb, schedule, site.now),
+            "now": _now_block(kb, schedule, site.now, site.audience),
             "ics": page_link(schedule.id + ".ics", INDEX, ics_path(schedule.id)),
         })
     people = sorted({p for s in kb.schedule_list for layer in s.layers for p in layer.members} |
@@ -264,7 +279,8 @@ def index_page(site: Site) -> Page:
             link = page_link(_name(kb, p), INDEX, person_path(p))
             people_links.append(Markdown(f"{link}: {contacts}") if contacts else link)
     markdown = render_template("oncall_index.md.j2", rows=rows, people=people_links,
-                               data=embedded(kb, site.now) if kb.schedule_list else Markdown(""),
+                               data=embedded(kb, site.now, audience=site.audience) if kb.schedule_list
+                               else Markdown(""),
                                built=_when(site.now, kb.zone))
     return Page(INDEX, markdown, None)
 
@@ -348,7 +364,7 @@ def schedule_page(site: Site, schedule: Schedule) -> Page:
                            now=site.now, ahead=UPCOMING, group="upcoming"),
         empty=live.empty_note("Nobody is on call in the next seven days.", "upcoming", not now_upcoming),
         contacts=contacts,
-        data=embedded(kb, site.now, path, shown),
+        data=embedded(kb, site.now, path, shown, site.audience),
         overrides=[{"role": o.role, "who": md_cell(_name(kb, o.person)), "start": _when(o.start, zone),
                     "end": _when(o.end, zone),
                     "reason": md_cell(o.reason) if shows_override_reasons(site.audience) else ""} for o in overrides],

@@ -46,6 +46,25 @@
     if (node) { node.textContent = text; }
   }
 
+  // Internal builds embed how to reach each person: [[uri, text], ...]. Only the
+  // schemes the build writes become links; text is set as text, never as HTML.
+  var SAFE = /^(tel:\+?[0-9]+|mailto:[^\s"<>]+|https:\/\/slack\.com\/app_redirect\?channel=[UW][A-Z0-9]+)$/;
+  function setContacts(root, selector, links) {
+    var node = root.querySelector(selector);
+    if (!node || !links) { return; }
+    while (node.firstChild) { node.removeChild(node.firstChild); }
+    var shown = 0;
+    for (var i = 0; i < links.length; i++) {
+      if (!SAFE.test(links[i][0])) { continue; }
+      if (shown++) { node.appendChild(document.createTextNode(" · ")); }
+      var a = document.createElement("a");
+      a.setAttribute("href", links[i][0]);
+      a.textContent = links[i][1];
+      node.appendChild(a);
+    }
+    if (!shown) { node.textContent = "no contact details"; }
+  }
+
   function update() {
     var source = document.getElementById("opsbook-oncall-data");
     if (!source) { return; }
@@ -69,6 +88,10 @@
       var next = nextChange(schedule.shifts, now, here);
       setText(box, ".opsbook-oncall-primary", name(here[0]));
       setText(box, ".opsbook-oncall-backup", name(here[1]));
+      if (data.contacts) {
+        setContacts(box, ".opsbook-oncall-primary-contact", here[0] === null ? [] : data.contacts[here[0]] || []);
+        setContacts(box, ".opsbook-oncall-backup-contact", here[1] === null ? [] : data.contacts[here[1]] || []);
+      }
       setText(box, ".opsbook-oncall-next", next === null ? "not before " + format(data.to, schedule.zone)
         : format(next, schedule.zone));
       var after = next === null ? null : who(schedule.shifts, next);
