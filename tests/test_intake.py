@@ -219,3 +219,162 @@ def test_a_bad_payload_writes_nothing(example):
     result = run(example, '{"version": "4", "groupKey": "x", "alerts": [{"status": "firing"}]}')
     assert result.exit_code == 2 and "$.alerts[0].labels: no alertname label" in result.stderr
     assert not (example / "incidents" / "INC-2026-007.yaml").exists()
+
+
+# --- the intake workflow, run as GitHub would run its shell steps --------------------------
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+def _run_workflow(root: Path, payload: dict, tmp: Path) -> int:
+    """The shell steps of .github/workflows/incident-intake.yml with GitHub's expressions
+    expanded: the payload from the dispatch, no Slack secret, the runner's files."""
+    import os
+    import re
+
+    flow = yaml_load((root / ".github" / "workflows" / "incident-intake.yml").read_text())
+    output = tmp / "github_output"
+    output.write_text("")
+    runner_temp = tmp / "runner"
+    runner_temp.mkdir(exist_ok=True)
+    outputs: dict[str, str] = {}
+    code = 0
+    for step in flow["jobs"]["intake"]["steps"]:
+        command = step.get("run")
+        if not command or command.startswith("pip install"):
+            continue
+        env = {**os.environ, "RUNNER_TEMP": str(runner_temp), "GITHUB_OUTPUT": str(output),
+               "GITHUB_REF_NAME": "main"}
+        for key, value in (step.get("env") or {}).items():
+            expr = re.fullmatch(r"\$\{\{\s*(.+?)\s*\}\}", str(value)).group(1)
+            env[key] = {"toJSON(github.event.client_payload.alert)": json.dumps(payload, indent=2),
+                        "secrets.SLACK_INCIDENT_WEBHOOK_URL": "",
+                        "steps.intake.outputs.code": outputs.get("code", "")}[expr]
+        done = subprocess.run(["bash", "-eo", "pipefail", "-c", command], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=300)
+        for line in output.read_text().splitlines():
+            key, _, value = line.partition("=")
+            outputs[key] = value
+        code = done.returncode
+        assert code == 0 or step is flow["jobs"]["intake"]["steps"][-1], (command, done.stdout, done.stderr)
+    return code
+
+
+def yaml_load(text: str):
+    import yaml
+
+    return yaml.safe_load(text)
+
+
+@pytest.mark.parametrize("where", ["init", "example"])
+def test_the_intake_workflow_commits_the_record_and_then_a_note(tmp_path, where):
+    if where == "init":
+        root = tmp_path / "kb"
+        result = CliRunner().invoke(cli, ["init", str(root), "--now", "2026-06-01T12:00:00Z"], catch_exceptions=False)
+        assert result.exit_code == 0
+        payload = {"labels": {"alertname": "WebDown", "service": "web"}, "annotations": {"summary": "web is down"}}
+    else:
+        root = tmp_path / "example"
+        shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".git", "src", "tests", "benchmarks", "site",
+                                                                   "__pycache__", "*.egg-info"))
+        payload = AM
+    remote = tmp_path / "remote.git"
+    _git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "start")
+    _git(root, "remote", "add", "origin", str(remote))
+    _git(root, "push", "-q", "origin", "main")
+    assert _run_workflow(root, payload, tmp_path) == 0
+    log = _git(remote, "log", "--format=%s", "main").splitlines()
+    assert log[0].startswith("incident intake: declared INC-2026-")
+    ident = log[0].split()[-1]
+    files = _git(remote, "show", "--name-only", "--format=", "main").split()
+    assert files == [f"incidents/{ident}.yaml"]
+    assert _run_workflow(root, payload, tmp_path) == 0
+    assert _git(remote, "log", "-1", "--format=%s", "main").strip() == f"incident intake: noted {ident}"
+
+
+def test_the_example_and_init_ship_the_same_intake_workflow():
+    example = (REPO / ".github" / "workflows" / "incident-intake.yml").read_text()
+    scaffold = (REPO / "src" / "opsbook" / "scaffold" / "files" / ".github" / "workflows" /
+                "incident-intake.yml").read_text()
+    assert example == scaffold.replace('pip install "%%OPSBOOK_SOURCE%%"', "pip install .")
+
+
+# --- docs/alert-intake.md: the relay it ships, run against a loopback "GitHub" ------------
+
+def _doc_blocks(language: str) -> list[str]:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt().parse((REPO / "docs" / "alert-intake.md").read_text())
+    return [t.content for t in tokens if t.type == "fence" and t.info.strip() == language]
+
+
+def test_the_documented_alertmanager_receiver_is_yaml_with_the_webhook_keys():
+    import yaml
+
+    config = next(yaml.safe_load(b) for b in _doc_blocks("yaml") if "receivers" in b)
+    hook = config["receivers"][0]["webhook_configs"][0]
+    assert hook["send_resolved"] is True and hook["http_config"]["authorization"]["type"] == "Bearer"
+
+
+def test_the_documented_relay_wraps_the_payload_for_repository_dispatch(tmp_path):
+    import http.server
+    import os
+    import socket
+    import threading
+    import time
+    import urllib.error
+    import urllib.request
+
+    received = []
+
+    class GitHub(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append((self.path, self.headers["Authorization"],
+                             json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    github = http.server.ThreadingHTTPServer(("127.0.0.1", 0), GitHub)
+    threading.Thread(target=github.serve_forever, daemon=True).start()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = tmp_path / "relay.py"
+    script.write_text(next(b for b in _doc_blocks("python") if "Relay" in b))
+    env = {**os.environ, "GITHUB_API_URL": f"http://127.0.0.1:{github.server_address[1]}",
+           "GITHUB_REPOSITORY": "larkspur/incidents", "GITHUB_TOKEN": "ghs_test", "RELAY_TOKEN": "s3cret",
+           "PORT": str(port)}
+    relay = subprocess.Popen(["python", str(script)], env=env)
+    try:
+        def post(token: str) -> int:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/alert", data=json.dumps(AM).encode(),
+                                             method="POST", headers={"Authorization": f"Bearer {token}",
+                                                                     "Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return response.status
+            except urllib.error.HTTPError as error:
+                return error.code
+
+        for _ in range(100):
+            try:
+                status = post("wrong")
+                break
+            except OSError:
+                time.sleep(0.05)
+        assert status == 401 and received == []
+        assert post("s3cret") == 204
+        assert received == [("/repos/larkspur/incidents/dispatches", "Bearer ghs_test",
+                             {"event_type": "opsbook-alert", "client_payload": {"alert": AM}})]
+    finally:
+        relay.terminate()
+        relay.wait(timeout=10)
+        github.shutdown()
+        github.server_close()
