@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+# The contract for programs: unknown keys are refused, so the output cannot drift
+# from its schema (see opsbook.outputs).
+from opsbook.outputs import Output as BaseModel
 
 Status = Literal["added", "removed", "changed"]
 
