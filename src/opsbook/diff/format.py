@@ -76,7 +76,9 @@ def no_consequence_line(report: DiffReport) -> str:
             "no validation finding introduced or fixed.")
 
 
-def _change_items(changes: list[Change], esc) -> list[str]:
+def _change_items(changes: list[Change], esc, notes: bool = True) -> list[str]:
+    """One line per change; ``notes=False`` where the notes only restate a field
+    (a level's "no longer pages" beside "pages the on-call responder yes -> no")."""
     out = []
     for c in changes:
         label = esc(c.name) if c.name == c.id else f"{esc(c.name)} ({esc(c.id)})"
@@ -91,7 +93,7 @@ def _change_items(changes: list[Change], esc) -> list[str]:
                 parts.append(f"{esc(f.field)} removed (was {esc(f.before)})")
             else:
                 parts.append(f"{esc(f.field)} {esc(f.before)} -> {esc(f.after)}")
-        parts += [esc(note) for note in c.notes]
+        parts += [esc(note) for note in c.notes] if notes or not parts else []
         out.append(f"{label}: " + "; ".join(parts))
     return out
 
@@ -136,7 +138,7 @@ def _sections(report: DiffReport, esc) -> list[tuple[str, list[str], list[str]]]
                            ("Services", report.services), ("Runbooks and alerts", report.runbooks),
                            ("Status page", report.status_page), ("opsbook.yaml", report.settings)):
         if changes:
-            out.append((title, [], _change_items(changes, esc)))
+            out.append((title, [], _change_items(changes, esc, notes=changes is not report.severity)))
     v = report.validation
     if v.introduced or v.fixed:
         items = [f"new {f.level} {f.code} {esc(f.file)}:{f.line}:{f.column}: {esc(f.message)}" for f in v.introduced]
