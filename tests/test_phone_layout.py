@@ -156,3 +156,38 @@ def test_month_grid_fits_a_phone_and_colours_each_person(browser, serve, sites):
         assert len({c[0] for c in by_person.values()}) == len(by_person), by_person
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("header,label", [
+    ("Who", "Who"),
+    ('Say "hi" <b>now</b>', 'Say "hi" now'),        # inline HTML is no label text
+    ("**Due** `date`", "Due date"),
+    ("a &amp; b", "a & b"),
+    ("&amp;lt; not a tag", "&lt; not a tag"),       # decoded once, not twice
+    ("x &lt;script&gt;", "x <script>"),            # opsbook's escaped data: the text the reader sees
+])
+def test_table_labels_extension_labels_cells_safely(header, label):
+    """The phone layout's labels come from the header's text, set as an attribute
+    through ElementTree (escaped), so a header cannot inject markup."""
+    from html.parser import HTMLParser
+
+    import markdown
+
+    html = markdown.markdown(f"| {header} | B | C |\n|---|---|---|\n| 1 | 2 | 3 |\n",
+                             extensions=["tables", "opsbook.render.mdext"])
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tables, self.cells = [], []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "table":
+                self.tables.append(dict(attrs))
+            if tag == "td":
+                self.cells.append(dict(attrs).get("data-label"))
+
+    parsed = Cells()
+    parsed.feed(html)
+    assert parsed.tables == [{"data-cols": "3"}]
+    assert parsed.cells == [label, "B", "C"]

@@ -14,30 +14,46 @@ content, set as attribute values through ElementTree, which escapes them.
 
 from __future__ import annotations
 
+import html
 import re
 from xml.etree import ElementTree
 
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import ETX, STX
+from markdown.util import AMP_SUBSTITUTE, ETX, STX
 
 NAME = "opsbook-table-labels"
 
 
-# Raw HTML in a header is stashed as STX<n>ETX until the page is serialised;
-# such placeholders are no label text.
-_PLACEHOLDER = re.compile(f"{STX}[^{ETX}]*{ETX}")
-
-
-def _text(element: ElementTree.Element) -> str:
-    return " ".join(_PLACEHOLDER.sub("", "".join(element.itertext())).split())
+# Raw HTML and entities in a header are stashed as STX"wzxhzdk:N"ETX until the
+# page is serialised; the label takes an entity's character and drops a tag.
+_PLACEHOLDER = re.compile(f"{STX}wzxhzdk:(\\d+){ETX}")
 
 
 class TableLabels(Treeprocessor):
+    def _stashed(self, match: re.Match) -> str:
+        try:
+            raw = str(self.md.htmlStash.rawHtmlBlocks[int(match.group(1))])
+        except (IndexError, ValueError):
+            return ""
+        return "" if raw.lstrip().startswith("<") else html.unescape(raw)
+
+    def _text(self, element: ElementTree.Element) -> str:
+        # Entities written out ("&lt;" from opsbook's escaping) keep their ampersand
+        # as AMP_SUBSTITUTE; the label is the text a reader sees, so both are decoded
+        # here, and ElementTree escapes the attribute again when it writes it.
+        text = "".join(element.itertext()).replace(AMP_SUBSTITUTE, "&")
+        parts, last = [], 0
+        for match in _PLACEHOLDER.finditer(text):  # each piece decoded once, never twice
+            parts += [html.unescape(text[last:match.start()]), self._stashed(match)]
+            last = match.end()
+        parts.append(html.unescape(text[last:]))
+        return " ".join(re.sub(f"{STX}[^{ETX}]*{ETX}", "", "".join(parts)).split())
+
     def run(self, root: ElementTree.Element) -> None:
         for table in root.iter("table"):
             head = table.find("thead")
-            labels = [_text(th) for th in head.iter("th")] if head is not None else []
+            labels = [self._text(th) for th in head.iter("th")] if head is not None else []
             if not labels:
                 continue
             table.set("data-cols", str(len(labels)))
@@ -45,7 +61,10 @@ class TableLabels(Treeprocessor):
             for row in body.iter("tr") if body is not None else ():
                 for label, cell in zip(labels, row.findall("td")):
                     if label:
-                        cell.set("data-label", label)
+                        # Python-Markdown's serialiser leaves "&name;" in attributes as it
+                        # is (it takes it for an entity), so a literal ampersand is written
+                        # as one here; "<" and quotes it escapes itself.
+                        cell.set("data-label", label.replace("&", "&amp;"))
 
 
 class TableLabelsExtension(Extension):
