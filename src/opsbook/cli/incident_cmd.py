@@ -7,6 +7,10 @@ import click
 from opsbook.cli.common import emit_json, now_for, root_from, usage_error
 
 AT_HELP = "Time of the entry, ISO 8601 (default: opsbook.yaml as_of, else now)."
+POST_HELP = "Post it to Slack ($OPSBOOK_SLACK_WEBHOOK_URL) after the file is written; a failed post exits 1."
+
+JSON_OUTPUTS = {"incident severity": "opsbook.incidents.midincident:SeverityChanged",
+                "incident assign": "opsbook.incidents.midincident:RolesAssigned"}
 
 
 # --- shared by the incident-lifecycle commands ------------------------------------------
@@ -364,25 +368,32 @@ def new(ctx, title, severity, services, commander, by, alert_file, post, at_text
     _echo_post(posted)
 
 
-def _record(ctx, ident: str, change_for, as_json: bool, verb: str) -> None:
+def _record(ctx, ident: str, change_for, as_json: bool, verb: str, post: str | None = None) -> None:
+    """Apply a change; ``post`` (a message kind: update, resolved) posts the result to Slack afterwards."""
     from opsbook.incidents.lifecycle import record
     from opsbook.incidents.yamledit import EditError
 
-    kb = load_kb(ctx, kinds=RECORD_KINDS, incidents=[ident])
+    kinds = RECORD_KINDS | ({"runbook"} if post else set())  # runbook links in the message
+    kb = load_kb(ctx, kinds=kinds, incidents=[ident])
     inc = get_incident(kb, ident)
     try:
         change = change_for(kb, inc)
         updated = record(kb, inc, change)
     except EditError as exc:
         raise edit_failed(kb, exc) from None
+    posted = _post_declaration(kb, updated, change.at, post, change.message or "") if post else None
     if as_json:
         emit_json({"id": updated.id, "file": rel(kb, updated.file), "status": updated.status,
                    "updates": len(updated.updates), "timeline": len(updated.timeline),
                    "resolved": updated.resolved.isoformat() if updated.resolved else None,
-                   "next_update": _next_update_json(kb, updated, change.at)})
+                   "next_update": _next_update_json(kb, updated, change.at),
+                   **({"post": posted} if posted is not None else {})})
+        _post_exit(posted)
         return
     click.echo(f"{verb} {updated.id} ({rel(kb, updated.file)}): now {updated.status}")
     click.echo(f"  next update: {_next_update_text(kb, updated, change.at)}")
+    _echo_post(posted)
+    _post_exit(posted)
 
 
 @incident.command("update")
@@ -396,10 +407,11 @@ def _record(ctx, ident: str, change_for, as_json: bool, verb: str) -> None:
                    "Default: public when the incident is public or its severity requires the status page.")
 @click.option("--reopen", is_flag=True, help="Needed to move a resolved incident back to an open stage.")
 @click.option("--by", help="Person id recorded with an internal entry.")
+@click.option("--post", is_flag=True, help=POST_HELP)
 @click.option("--at", "--now", "at_text", metavar="TIME", help=AT_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def update(ctx, ident, stage, message, components, public, reopen, by, at_text, as_json) -> None:
+def update(ctx, ident, stage, message, components, public, reopen, by, post, at_text, as_json) -> None:
     """Append an update and move the incident to a stage."""
     from opsbook.incidents.lifecycle import (
         Change,
@@ -418,7 +430,7 @@ def update(ctx, ident, stage, message, components, public, reopen, by, at_text, 
                       public=default_public(kb, inc) if public is None else public,
                       components=parse_components(kb, components), by=by, reopen=reopen)
 
-    _record(ctx, ident, change_for, as_json, "Updated")
+    _record(ctx, ident, change_for, as_json, "Updated", "update" if post else None)
 
 
 @incident.command("note")
@@ -448,10 +460,11 @@ def note(ctx, ident, text, by, at_text, as_json) -> None:
 @click.option("--component", "components", multiple=True, metavar="C=STATUS",
               help="Final component status (default: every affected component back to operational).")
 @click.option("--public/--internal", "public", default=None, help="Post the closing update to the status page.")
+@click.option("--post", is_flag=True, help=POST_HELP)
 @click.option("--at", "--now", "at_text", metavar="TIME", help=AT_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def resolve(ctx, ident, message, components, public, at_text, as_json) -> None:
+def resolve(ctx, ident, message, components, public, post, at_text, as_json) -> None:
     """Resolve an incident: status resolved, resolved time, closing update."""
     from opsbook.incidents.lifecycle import Change, open_components, parse_components
 
@@ -464,7 +477,111 @@ def resolve(ctx, ident, message, components, public, at_text, as_json) -> None:
         return Change(at=now_for(kb.root, at_text), stage="resolved", message=text,
                       public=inc.public if public is None else public, components=final)
 
-    _record(ctx, ident, change_for, as_json, "Resolved")
+    _record(ctx, ident, change_for, as_json, "Resolved", "resolved" if post else None)
+
+
+@incident.command("severity")
+@click.argument("ident", metavar="ID")
+@click.argument("level", metavar="LEVEL")
+@click.option("--reason", required=True, help="Why: kept in the severity history and the timeline.")
+@click.option("--by", help="Person id who decided it.")
+@click.option("--post", is_flag=True, help=POST_HELP)
+@click.option("--at", "--now", "at_text", metavar="TIME", help=AT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def severity_(ctx, ident, level, reason, by, post, at_text, as_json) -> None:
+    """Change an incident's severity; the history is kept and the update cadence follows the new level."""
+    from opsbook.incidents.midincident import SeverityChanged, change_severity, missing_roles
+    from opsbook.incidents.yamledit import EditError
+
+    checked_text("--reason", reason, one_line=False)
+    kinds = RECORD_KINDS | {"escalation", "schedule"} | ({"runbook"} if post else set())
+    kb = load_kb(ctx, kinds=kinds, incidents=[ident])
+    inc = get_incident(kb, ident)
+    reference(kb, "person", by, "--by")
+    reference(kb, "severity", level, "LEVEL")
+    now = now_for(kb.root, at_text)
+    previous = inc.severity
+    try:
+        updated = change_severity(kb, inc, level, reason, now, by)
+    except EditError as exc:
+        raise edit_failed(kb, exc) from None
+    posted = _post_declaration(kb, updated, now, "severity", f"{previous} -> {level}: {reason.strip()}") \
+        if post else None
+    cadence = _next_update_json(kb, updated, now)
+    answer = SeverityChanged(
+        id=updated.id, file=rel(kb, updated.file), severity=level, previous=previous, reason=reason.strip(),
+        at=now.isoformat(), next_update_due=cadence["due"], roles_missing=missing_roles(kb, updated),
+        history=[c.model_dump(mode="json") for c in updated.severity_changes], post=posted)
+    if as_json:
+        emit_json(answer.model_dump(mode="json"))
+        _post_exit(posted)
+        return
+    from opsbook.diagnostics import shown
+
+    new_level = kb.severities[level]
+    click.echo(shown(f"{updated.id}: severity {previous} -> {level} ({new_level.name}) ({rel(kb, updated.file)})"))
+    click.echo(f"  next update: {_next_update_text(kb, updated, now)}")
+    if answer.roles_missing:
+        click.echo(f"  roles:       {level} needs {', '.join(answer.roles_missing)} "
+                   f"(`opsbook incident assign {updated.id} ROLE=PERSON`)")
+    if new_level.escalation:
+        timelines, notes = _escalation(kb, updated, now)
+        _echo_escalation(kb, timelines, notes)
+    _echo_post(posted)
+    _post_exit(posted)
+
+
+@incident.command("assign")
+@click.argument("ident", metavar="ID")
+@click.argument("pairs", metavar="ROLE=PERSON...", nargs=-1, required=True)
+@click.option("--by", help="Person id who made the assignment.")
+@click.option("--at", "--now", "at_text", metavar="TIME", help=AT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def assign(ctx, ident, pairs, by, at_text, as_json) -> None:
+    """Assign incident roles: commander=priya comms=daniel ... (roles from the severity ladder)."""
+    from opsbook.cli.common import finding
+    from opsbook.incidents.lifecycle import LifecycleError
+    from opsbook.incidents.midincident import (
+        RolesAssigned,
+        UnknownName,
+        assign_roles,
+        missing_roles,
+        parse_assignments,
+    )
+    from opsbook.incidents.yamledit import EditError
+
+    kb = load_kb(ctx, kinds=RECORD_KINDS, incidents=[ident])
+    inc = get_incident(kb, ident)
+    reference(kb, "person", by, "--by")
+    try:
+        assignments = parse_assignments(kb, pairs)
+    except UnknownName as exc:
+        raise finding(str(exc)) from None
+    except LifecycleError as exc:
+        raise usage_error(str(exc)) from None
+    now = now_for(kb.root, at_text)
+    try:
+        updated, previous = assign_roles(kb, inc, assignments, now, by)
+    except EditError as exc:
+        raise edit_failed(kb, exc) from None
+    answer = RolesAssigned(id=updated.id, file=rel(kb, updated.file), assigned=assignments, previous=previous,
+                           commander=updated.commander, roles=dict(updated.roles),
+                           roles_missing=missing_roles(kb, updated))
+    if as_json:
+        emit_json(answer.model_dump(mode="json"))
+        return
+    from opsbook.diagnostics import shown
+    from opsbook.humanize import person_name
+
+    click.echo(f"{updated.id}: roles assigned ({rel(kb, updated.file)})")
+    for role, person in assignments.items():
+        was = previous.get(role)
+        click.echo(shown(f"  {role}: {person_name(kb, person)}" +
+                         (f" (was {person_name(kb, was)})" if was and was != person else "")))
+    if answer.roles_missing:
+        click.echo(f"  still needed for {updated.severity}: {', '.join(answer.roles_missing)}")
 
 
 def _summary(kb, inc) -> dict:

@@ -376,3 +376,87 @@ def ics(ctx: click.Context, out_dir: Path, from_text, to_text, now_text, tz_name
         emit_json({"from": start.isoformat(), "to": end.isoformat(), "feeds": written})
     else:
         click.echo(f"wrote {len(written)} feeds to {out} ({start.date()} to {end.date()})")
+
+
+JSON_OUTPUTS = {"oncall override": "opsbook.incidents.midincident:OverrideAdded"}
+
+
+@oncall.command()
+@click.argument("schedule_id", metavar="SCHEDULE")
+@click.option("--person", required=True, metavar="P", help="Who takes the shift (a person id).")
+@click.option("--from", "from_text", required=True, metavar="TIME", help="Start; without an offset, in --tz, else "
+                                                                         "the organisation's zone.")
+@click.option("--to", "to_text", required=True, metavar="TIME", help="End (exclusive).")
+@click.option("--role", default="primary", show_default=True, metavar="R", help="primary or backup.")
+@click.option("--replacing", metavar="P", help="Who is swapped out; must be on call in that role then.")
+@click.option("--reason", default="", help="Why (kept in the schedule; left out of public feeds).")
+@click.option("--force", is_flag=True, help="Write it even if it overlaps another override, names someone outside "
+                                            "the rotation, or --replacing is not on call then.")
+@_TZ
+@_JSON
+@click.pass_context
+def override(ctx: click.Context, schedule_id, person, from_text, to_text, role, replacing, reason, force, tz_name,
+             as_json) -> None:
+    """Add an override (a shift swap) to SCHEDULE's file, comments kept.
+
+    Refuses an override that overlaps another of the same role, names someone
+    outside the team and the rotation, or replaces someone not on call then,
+    unless --force. Exit 0 written, 1 unknown schedule or person or a refusal,
+    2 usage error.
+    """
+    from opsbook.cli.common import finding
+    from opsbook.incidents.lifecycle import LifecycleError, check_text
+    from opsbook.incidents.midincident import OverrideAdded, Refused, UnknownName, add_override
+    from opsbook.incidents.yamledit import EditError
+    from opsbook.oncall.engine import UnknownSchedule, find_schedule
+
+    try:
+        check_text("--reason", reason)
+    except EditError as exc:
+        raise usage_error(str(exc)) from None
+    env = _Env(ctx, None, tz_name)
+    try:
+        schedule = find_schedule(env.kb, schedule_id)
+    except UnknownSchedule as exc:
+        raise finding(str(exc)) from None
+    start = env.time("--from", from_text, env.now)
+    end = env.time("--to", to_text, env.now)
+    try:
+        path, refusals = add_override(env.kb, schedule, role, person, start, end, reason, replacing, force)
+    except UnknownName as exc:
+        raise finding(str(exc)) from None
+    except Refused as exc:
+        raise finding(str(exc), code="refused") from None
+    except LifecycleError as exc:
+        raise usage_error(str(exc)) from None
+    except EditError as exc:
+        where = path_rel(env.root, exc.path) if exc.path is not None else None
+        raise usage_error(exc.where(where) if where else str(exc)) from None
+    answer = OverrideAdded(schedule=schedule.id, file=path_rel(env.root, path), role=role, person=person,
+                           start=start.isoformat(), end=end.isoformat(), replacing=replacing,
+                           reason=reason.strip(), forced=[r.kind for r in refusals])
+    if as_json:
+        emit_json(answer.model_dump(mode="json"))
+        return
+    from opsbook.diagnostics import shown
+    from opsbook.humanize import person_name
+
+    zone = env.display_zone or _zone_of(schedule)
+    click.echo(shown(f"Override added to {answer.file}: {person_name(env.kb, person)} is {role} "
+                     f"{start.astimezone(zone):%Y-%m-%d %H:%M %Z} to {end.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+                     + (f", replacing {person_name(env.kb, replacing)}" if replacing else "")))
+    for refusal in refusals:
+        click.echo(shown(f"  forced: {refusal.message}"))
+
+
+def _zone_of(schedule):
+    from opsbook import timeutil
+
+    return timeutil.get_zone(schedule.timezone)
+
+
+def path_rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
