@@ -163,11 +163,16 @@ def test_readiness_score_from_the_doctor(kb_root):
     assert f"**{card.passed} of {card.total}** readiness checks pass" in md
 
 
-def test_a_page_without_the_marker_is_left_alone(kb_root, tmp_path):
-    root = make_kb(tmp_path, {**FILES, "docs/index.md": "# Home\n\nNo block here.\n"})
+@pytest.mark.parametrize("home", [
+    "# Home\n\nNo block here.\n",
+    f"# Home\n\nNo block here: write `{MARKER}` on a line of its own.\n",
+    f"# Home\n\nNo block here.\n\n```html\nfenced, indented:\n    {MARKER}\n```\n",
+], ids=["absent", "quoted-inline", "indented-in-a-fence"])
+def test_a_page_without_the_marker_on_its_own_line_is_left_alone(kb_root, tmp_path, home):
+    root = make_kb(tmp_path, {**FILES, "docs/index.md": home})
     site = build(root, tmp_path / "site", "public")
     html = (site / "index.html").read_text(encoding="utf-8")
-    assert "No block here." in html and 'id="right-now"' not in html
+    assert "No block here" in html and 'id="right-now"' not in html
 
 
 def build(root: Path, out: Path, audience: str) -> Path:

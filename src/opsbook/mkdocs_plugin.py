@@ -200,12 +200,18 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         from opsbook.render.front import HOME, MARKER, front_block
         from opsbook.render.page import Site
 
-        if page.file.src_uri != HOME or MARKER not in markdown:
+        import re
+
+        # The marker on a line of its own: one quoted inside a paragraph is text.
+        found = re.search(rf"^[ ]{{0,3}}{re.escape(MARKER)}[ \t]*$", markdown, re.M) \
+            if page.file.src_uri == HOME else None
+        if found is None:
             return markdown
         assert self._kb is not None and self._now is not None
         site = Site(kb=self._kb, audience=self.config.audience, now=self._now)
         pages = {f.src_uri for f in files.documentation_pages()}
-        return markdown.replace(MARKER, "\n" + front_block(site, pages) + "\n", 1)
+        block = front_block(site, pages)
+        return f"{markdown[:found.start()]}\n{block}\n{markdown[found.end():]}"
 
     def on_page_context(self, context, /, *, page, config: MkDocsConfig, nav):
         # Themes print page titles into <title> and the nav. Material runs them
