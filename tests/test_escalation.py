@@ -168,3 +168,51 @@ def test_the_example_at_its_as_of():
     answer = timeline(repo, "reconciliation-jobs", "--at", "2026-11-20T23:00:00Z")
     # Data is business hours only (London): at 23:00 UTC nobody holds it, and the payments primary is the net.
     assert [(p["minute"], p["gap"]) for p in answer["pages"]] == [(0, True), (15, True), (30, False)]
+
+
+# --- the MCP server answers from the same core -----------------------------------------------
+
+def test_mcp_get_escalation_and_classify_by_payload_use_the_core(kb):
+    import os
+    import sys
+
+    anyio = pytest.importorskip("anyio")
+    pytest.importorskip("mcp")
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    sev = BASE_FILES["playbooks/severity.yaml"].replace("    escalation: payments\n", "    escalation: ops\n", 1)
+    sev += "rules:\n  - {id: many, level: SEV1, when: {field: labels.users_affected_percent, ge: 50}}\n"
+    (kb / "playbooks" / "severity.yaml").write_text(sev)
+    params = StdioServerParameters(command=sys.executable, args=["-m", "opsbook", "--root", str(kb), "mcp", "--now",
+                                                                 "2026-06-05T20:50:00Z"],
+                                   env={k: v for k, v in os.environ.items() if k != "OPSBOOK_DEBUG"}, cwd=str(kb))
+
+    async def main():
+        async with stdio_client(params, errlog=open(os.devnull, "w")) as (read, write):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                out = {}
+                for name, args in [("plain", {"service": "ops-api"}),
+                                   ("override", {"service": "payments-api", "severity": "SEV1",
+                                                 "at": "2026-11-01T05:20:00Z"}),
+                                   ("classify", {"payload": {"labels": {"alertname": "X",
+                                                                        "users_affected_percent": "60"}}})]:
+                    tool = "classify_severity" if name == "classify" else "get_escalation"
+                    result = await session.call_tool(tool, args)
+                    assert not result.isError, result.content[0].text
+                    out[name] = result.structuredContent
+                bad = await session.call_tool("classify_severity", {"payload": {"labels": {"alertname": 5}}})
+                out["bad"] = (bad.isError, bad.content[0].text)
+                return out
+
+    out = anyio.run(main)
+    override = out["override"]
+    assert (override["policy"], override["override"]) == ("ops", True)
+    assert [[p["id"] for t in n["targets"] for p in t["people"]] for n in override["notifications"]][:3] == \
+        [["carol"], ["alice"], ["alice", "dave"]]
+    classified = out["classify"]
+    assert (classified["level"]["id"], classified["rule"]) == ("SEV1", "many")
+    assert out["bad"][0] and "$.labels.alertname: expected a string" in out["bad"][1]
+    # Friday 16:50 EDT: the ops daily rotation has someone; no step is a gap.
+    assert not any(n["gap"] for n in out["plain"]["notifications"])

@@ -75,6 +75,7 @@ class Notification(BaseModel):
     round: int = Field(description="0 for the first pass; the policy repeats `repeat` times.")
     at: str = Field(description="When this step fires for a page sent at the answer's `at`.")
     targets: list[Target]
+    gap: bool = Field(False, description="True when this step reaches nobody (no one holds the schedule role).")
 
 
 class Escalation(Answer):
@@ -86,6 +87,9 @@ class Escalation(Answer):
     repeat_after: str | None
     at: str
     notifications: list[Notification]
+    override: bool = Field(False, description="True when the severity's escalation override replaced the "
+                                              "service's policy.")
+    notes: list[str] = Field(default_factory=list, description="E.g. rounds that repeat without a stated time.")
 
 
 class ServiceEntry(BaseModel):
@@ -147,6 +151,11 @@ class Classification(Answer):
     alert: str | None = None
     runbooks: list[str] = Field(default_factory=list, description="Runbooks covering the alert, when one "
                                                                   "was given.")
+    rule: str | None = Field(None, description="With a payload: the id of the severity rule that matched "
+                                               "(null: the default level).")
+    reasons: list[str] = Field(default_factory=list, description="With a payload: what the rule compared.")
+    services: list[str] = Field(default_factory=list, description="With a payload: the services its alerts "
+                                                                  "map to.")
 
 
 # --- incidents ----------------------------------------------------------------------------

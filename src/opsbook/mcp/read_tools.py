@@ -8,7 +8,7 @@ anything the CLI does not.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from mcp.server.fastmcp import FastMCP
@@ -193,44 +193,44 @@ def register(server: FastMCP, settings: Settings) -> None:  # noqa: C901 - one c
     def get_escalation(
         service: Annotated[str, Field(description="A service id from opsbook.yaml (see list_services).")],
         at: At = None,
+        severity: Annotated[str | None, Field(description=(
+            "A severity level: its escalation override, when it has one, replaces the service's policy."))] = None,
     ) -> m.Escalation:
         """The escalation timeline for a service: each step of its policy (every round when it repeats),
         its delay, and who it reaches if a page went out at `at` (a schedule role resolved to the person
         holding it when the step fires, a team to its members)."""
         from opsbook.humanize import duration_text
-        from opsbook.oncall.engine import find_schedule, state_at
+        from opsbook.oncall.escalation import EscalationError, choose_policy, escalation_timeline
 
-        loaded = load(settings, {"person", "schedule", "escalation"}, ONCALL_ESSENTIAL | {"escalation"})
+        loaded = load(settings, {"person", "schedule", "escalation", "severity"},
+                      ONCALL_ESSENTIAL | {"escalation"})
         kb = loaded.kb
         check_reference(kb, "service", service, "service")
         svc = kb.services[service]
         if not svc.escalation:
             raise fail(f"service '{service}' names no escalation policy in opsbook.yaml")
         check_reference(kb, "escalation", svc.escalation, f"service '{service}' escalation")
-        policy = kb.escalation[svc.escalation]
+        if severity is not None:
+            check_reference(kb, "severity", severity, "severity")
+        try:
+            policy, _, override = choose_policy(kb, service, severity)
+        except EscalationError as exc:
+            raise fail(str(exc)) from None
         when = loaded.time("at", at)
+        # The one resolution of a policy to people, shared with `opsbook escalation` and the incident commands.
+        timeline = escalation_timeline(kb, policy, when, svc.id, severity, override)
         notifications = []
-        for delay, round_, step in policy.notifications():
-            fires = when + delay
-            targets = []
-            for target in step.notify:
-                if target.schedule:
-                    state = state_at(find_schedule(kb, target.schedule), fires)
-                    holder = person_ref(kb, getattr(state, target.role))
-                    targets.append(m.Target(kind="schedule", id=target.schedule, role=target.role,
-                                            people=[holder] if holder else []))
-                elif target.person:
-                    targets.append(m.Target(kind="person", id=target.person, people=[person_ref(kb, target.person)]))
-                else:
-                    team = kb.teams.get(target.team)
-                    members = [person_ref(kb, p) for p in team.members] if team else []
-                    targets.append(m.Target(kind="team", id=target.team, people=members))
-            notifications.append(m.Notification(after_minutes=delay.total_seconds() / 60,
-                                                after=duration_text(delay) or "at once", round=round_,
-                                                at=iso(fires), targets=targets))
+        for page in timeline.pages:
+            delay = timedelta(minutes=page.minute)
+            targets = [m.Target(kind=t.kind, id=t.id, role=t.role, people=[person_ref(kb, p) for p in t.people])
+                       for t in page.targets]
+            notifications.append(m.Notification(after_minutes=page.minute, after=duration_text(delay) or "at once",
+                                                round=page.round, at=iso(datetime.fromisoformat(page.at)),
+                                                targets=targets, gap=page.gap))
         return m.Escalation(service=svc.id, service_name=svc.name, policy=policy.id, policy_name=policy.name,
                             repeat=policy.repeat, repeat_after=duration_text(policy.repeat_after) or None,
-                            at=iso(when), notifications=notifications, skipped=loaded.skipped)
+                            at=iso(when), notifications=notifications, override=override, notes=timeline.notes,
+                            skipped=loaded.skipped)
 
     @tool
     def list_services() -> m.Services:
@@ -252,6 +252,24 @@ def register(server: FastMCP, settings: Settings) -> None:  # noqa: C901 - one c
 
         return m.Level(**expectations(kb, level))
 
+    def classify_payload_answer(loaded: Loaded, payload: dict) -> m.Classification:
+        """The ladder's rules on an alert payload (the core `intake` package decides)."""
+        import json
+
+        from opsbook.intake.classify import RulesError, classify_payload
+        from opsbook.intake.payloads import PayloadError, read_payload
+
+        kb = loaded.kb
+        if not kb.severity_file.rules and kb.severity_file.default_level is None:
+            raise fail("playbooks/severity.yaml has no `rules`; answer the decision tree instead")
+        try:
+            answer, _ = classify_payload(kb, read_payload(json.dumps(payload), "payload"))
+        except (PayloadError, RulesError) as exc:
+            raise fail(str(exc)) from None
+        return m.Classification(complete=True, level=level_model(kb, kb.severities[answer.level]), answers=[],
+                                next_question=None, alert=answer.alert, runbooks=[], rule=answer.rule,
+                                reasons=answer.reasons, services=answer.services, skipped=loaded.skipped)
+
     @tool
     def get_severity_ladder() -> m.Ladder:
         """The severity ladder, most severe first: what each level commits the team to (paging, acknowledge
@@ -271,6 +289,9 @@ def register(server: FastMCP, settings: Settings) -> None:  # noqa: C901 - one c
         alert: Annotated[str | None, Field(description=(
             "An alert name: the severity of the runbooks covering it, when they give one; otherwise the "
             "decision tree decides."))] = None,
+        payload: Annotated[dict | None, Field(description=(
+            "An alert payload (an Alertmanager webhook, a PagerDuty V3 webhook event, or {\"labels\": {...}, "
+            "\"annotations\": {...}}): the ladder's rules decide, as `opsbook severity classify --alert`."))] = None,
     ) -> m.Classification:
         """Pick a severity level, as `opsbook severity classify`: from an alert's runbooks, or by walking the
         decision tree with the answers given. Returns the level and what it commits the team to, or the
@@ -281,6 +302,8 @@ def register(server: FastMCP, settings: Settings) -> None:  # noqa: C901 - one c
                       frozenset({"severity"}))
         kb = loaded.kb
         ladder = levels(loaded)
+        if payload is not None:
+            return classify_payload_answer(loaded, payload)
         covering = []
         if alert is not None:
             covering = [rb for rb in kb.runbook_list if alert in _alert_names(rb)] or \
