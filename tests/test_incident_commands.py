@@ -294,3 +294,19 @@ def test_declaration_from_an_alert_posted(kb, slack):
     [message] = posts
     assert message["blocks"][0]["text"]["text"] == "Incident declared: INC-2026-003"
     assert "Checkout error rate high" in message["blocks"][-1]["elements"][0]["text"]  # its runbook, by alerts:
+
+
+def test_validate_checks_the_severity_history(kb):
+    from conftest import run_validate
+
+    assert cli(kb, "incident", "severity", "INC-2026-002", "SEV1", "--reason", "worse",
+               "--at", "2026-06-01T12:10:00Z").exit_code == 0
+    path = kb / "incidents" / "INC-2026-002.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("severity: SEV1\n", "severity: SEV3\n", 1).replace("previous: SEV2", "previous: SEV7"))
+    code, report = run_validate(kb)
+    found = {(d["code"], d["line"]) for d in report["diagnostics"] if d["file"].endswith("INC-2026-002.yaml")}
+    lines = path.read_text().splitlines()
+    history_line = next(i for i, line in enumerate(lines, 1) if "previous: SEV7" in line)
+    assert ("OB204", history_line) in found  # unknown level in the history
+    assert ("OB805", 4) in found  # severity (line 4) disagrees with the last change

@@ -281,3 +281,23 @@ def test_malformed_conditions_are_schema_errors(tmp_path, when, message):
     assert code == 1
     diag = next(d for d in report["diagnostics"] if d["file"].endswith("severity.yaml"))
     assert diag["code"].startswith("OB1") and message in diag["message"]
+
+
+def test_both_classify_answers_fit_the_declared_output_model():
+    from opsbook.cli.severity_cmd import JSON_OUTPUTS
+    from opsbook.outputs.registry import model
+
+    answer_model = model(JSON_OUTPUTS["severity classify"])
+    by_rules = json.loads(classify(plain(service="payments-api"), REPO, "--json").stdout)
+    by_tree = json.loads(invoke("--root", str(REPO), "severity", "classify", "--answer", "money-or-data=yes",
+                                "--json").stdout)
+    for document in (by_rules, by_tree):
+        assert answer_model.model_validate(document).model_dump(mode="json") == document
+
+
+def test_a_payload_over_the_size_cap_is_refused():
+    from opsbook.intake.payloads import MAX_BYTES
+
+    big = json.dumps({"labels": {"alertname": "X"}, "annotations": {"description": "x" * MAX_BYTES}})
+    result = classify(big)
+    assert result.exit_code == 2 and "larger than 4 MB" in result.stderr

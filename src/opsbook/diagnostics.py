@@ -108,6 +108,7 @@ RULE_UNKNOWN_LEVEL = _rule("OB801", "rule-unknown-level", E, "a severity rule (o
 RULE_UNKNOWN_FIELD = _rule("OB802", "rule-unknown-field", E, "a severity rule reads a field alerts do not have")
 RULE_UNREACHABLE = _rule("OB803", "rule-unreachable", W, "a severity rule after a catch-all rule can never match")
 RULE_DUPLICATE_ID = _rule("OB804", "rule-duplicate-id", E, "two severity rules share an id, so an answer naming one is ambiguous")
+SEVERITY_HISTORY = _rule("OB805", "severity-history", W, "an incident's severity disagrees with its last recorded severity change")
 del E, W
 
 

@@ -11,6 +11,7 @@ from opsbook.diagnostics import RULE_DUPLICATE_ID as RULE_DUPLICATE
 from opsbook.diagnostics import RULE_UNKNOWN_FIELD as RULE_FIELD
 from opsbook.diagnostics import RULE_UNKNOWN_LEVEL as RULE_LEVEL
 from opsbook.diagnostics import RULE_UNREACHABLE
+from opsbook.diagnostics import SEVERITY_HISTORY as RULE_HISTORY
 from opsbook.suggest import closest
 
 
@@ -69,3 +70,25 @@ def severity_rules(ctx: Context) -> Iterable[Diagnostic]:
                              path=("rules", i))
         elif rule.when is None:
             catch_all = i
+
+
+@check
+def severity_history(ctx: Context) -> Iterable[Diagnostic]:
+    """Levels named by an incident's severity history exist, and its last change is the current level."""
+    from opsbook.diagnostics import UNKNOWN_SEVERITY
+    from opsbook.model.kb import NotLoaded
+
+    try:
+        incidents = ctx.kb.incident_list
+    except NotLoaded:
+        return
+    for inc in incidents:
+        for i, change in enumerate(inc.severity_changes):
+            for key in ("severity", "previous"):
+                yield from ctx.reference("severity", getattr(change, key), UNKNOWN_SEVERITY, inc.file,
+                                         ("severity_changes", i, key))
+        if inc.severity_changes and inc.severity_changes[-1].severity != inc.severity:
+            last = inc.severity_changes[-1]
+            yield Diagnostic(RULE_HISTORY, inc.file, f"severity is {inc.severity}, but the last severity change "
+                             f"made it {last.severity}", "change severity with `opsbook incident severity`, which "
+                             "records the change, or fix the history", path=("severity",))

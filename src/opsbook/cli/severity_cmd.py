@@ -6,7 +6,7 @@ import click
 
 from opsbook.cli.common import emit_json, usage_error
 
-JSON_OUTPUTS = {"severity classify": "opsbook.intake.model:AlertClassification"}
+JSON_OUTPUTS = {"severity classify": "opsbook.intake.model:SeverityClassifyAnswer"}
 
 
 def _levels(ctx):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, RootModel
 
 from opsbook.outputs import Output, SkippedList
 
@@ -38,3 +38,39 @@ class AlertClassification(Output):
     alerts: list[AlertDecision]
     notes: list[str] = []
     skipped: SkippedList = Field(default_factory=list)
+
+
+class LevelExpectations(Output):
+    """What a level commits the team to (`incidents.classify.expectations`)."""
+
+    id: str
+    name: str
+    description: str
+    page: bool
+    paged: str
+    escalation: str | None
+    ack_within: str | None
+    update_every: str | None
+    roles: list[str]
+    postmortem: str
+    postmortem_due: str | None
+    status_page: str
+
+
+class TreeAnswer(Output):
+    question: str
+    text: str
+    answer: str
+    """yes or no."""
+
+
+class TreeClassification(Output):
+    """`opsbook severity classify --answer ... --json`: the decision tree walked."""
+
+    level: LevelExpectations
+    answers: list[TreeAnswer]
+    skipped: SkippedList = Field(default_factory=list)
+
+
+class SeverityClassifyAnswer(RootModel[AlertClassification | TreeClassification]):
+    """`opsbook severity classify --json`: by the rules (--alert) or by the decision tree."""
