@@ -262,3 +262,28 @@ def test_without_scripts_the_build_answer_stands(browser, serve, site):
         assert page.locator(".opsbook-oncall-primary").first.inner_text() == "Alice Nguyen"
     finally:
         context.close()
+
+
+def test_action_tracker_recounts_overdue_days_by_the_browser_clock(browser, serve, site):
+    # Tue 06-09 10:00 EDT: AI-2 (due 05-20) is 11 + 9 = 20 days late, AI-3 (due 06-03) 6 days.
+    context = browser.new_context(timezone_id="Asia/Tokyo")  # the reader's zone does not matter
+    page = context.new_page()
+    try:
+        page.clock.install(time=_at("2026-06-09T14:00:00Z"))
+        page.goto(serve(site) + "actions/", wait_until="networkidle")
+        rows = [r for r in page.locator("tr:has(.opsbook-row-when)").all() if r.is_visible()]
+        counts = {r.locator("td").nth(0).inner_text().strip(): r.locator(".opsbook-days-late").inner_text()
+                  for r in rows}
+        assert counts == {"AI-2": "20", "AI-3": "6"}
+        assert not page.locator(".opsbook-empty").is_visible()
+    finally:
+        context.close()
+    # Without scripts: the build's answer (Mon 06-01: AI-2 is 12 days late, AI-3 not yet).
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(serve(site) + "actions/")
+        rows = [r for r in page.locator("tr:has(.opsbook-row-when)").all() if r.is_visible()]
+        assert [r.locator(".opsbook-days-late").inner_text() for r in rows] == ["12"]
+    finally:
+        context.close()

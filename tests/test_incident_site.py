@@ -57,10 +57,15 @@ def test_internal_build_adds_everything(example):
 def test_action_tracker_overdue_first_grouped_by_team_and_owner(example):
     public = pages(example, "public")["actions.md"]
     overdue = public[public.index("## Overdue"):public.index("## By team and owner")]
-    assert "| AI-107 |" in overdue and "| 11 |" in overdue
+    # AI-107 was due 2026-11-09: 11 days late on 2026-11-20, shown from 2026-11-10 00:00 New York.
+    assert ('| <span class="opsbook-row-when" data-from="1794286800000" data-group="overdue"></span>AI-107 |'
+            in overdue)
+    assert '<span class="opsbook-days-late" data-due="2026-11-09" data-zone="America/New_York">11</span>' in overdue
     groups = public[public.index("## By team and owner"):]
     assert groups.index("### Data") < groups.index("### Identity") < groups.index("### Platform")  # overdue first
-    assert "**Arjun Mehta**" in groups and "(**overdue 11 d**)" in groups
+    assert "**Arjun Mehta**" in groups
+    assert ('<span class="opsbook-when" data-from="1794286800000">overdue <span class="opsbook-days-late" '
+            'data-due="2026-11-09" data-zone="America/New_York">11</span> d</span>') in groups
     # AI-113..116 belong to an internal postmortem.
     assert "AI-114" not in public and "AI-113" not in public
     internal = pages(example, "internal")["actions.md"]
@@ -69,7 +74,10 @@ def test_action_tracker_overdue_first_grouped_by_team_and_owner(example):
 
 def test_nothing_overdue_before_the_due_date(example):
     early = pages(example, "public", datetime(2026, 11, 1, tzinfo=timezone.utc))["actions.md"]
-    assert "Nothing is overdue." in early
+    # The note is shown, and every row of the overdue table waits for its first late day.
+    assert '<p class="opsbook-empty" data-empty-for="overdue">Nothing is overdue.</p>' in early
+    overdue = early[early.index("## Overdue"):early.index("## By team and owner")]
+    assert '<span class="opsbook-row-when" ' not in overdue and "opsbook-row-when opsbook-out" in overdue
 
 
 def test_data_is_escaped_and_restricted_items_never_appear(tmp_path):

@@ -8,15 +8,18 @@ judged at the build instant (``site.now``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from opsbook.incidents.actions import Row, rows, select
 from opsbook.model.kb import KnowledgeBase
 from opsbook.visibility import incident_label, visible_postmortems
+from opsbook.render import live
 from opsbook.render.environment import render_template
 from opsbook.render.markdown import Markdown, page_link
 from opsbook.render.page import Page, Site
 from opsbook.render.postmortems import postmortem_path
 from opsbook.humanize import person_name, team_name
+from opsbook.timeutil import start_of_day
 
 PATH = "actions.md"
 
@@ -54,12 +57,29 @@ def source_link(kb, audience, row: Row) -> Markdown:
     return page_link(label, PATH, postmortem_path(row.postmortem))
 
 
+def _first_late_day(kb: KnowledgeBase, row: Row):
+    """The instant an open item becomes overdue: the start of the day after its due
+    date in the organisation's zone (``incidents.actions`` counts days there)."""
+    return start_of_day(row.item.due + timedelta(days=1), kb.zone)
+
+
 def site_pages(site: Site) -> list[Page]:
+    """Overdue is decided at the build and again by the reader's clock: the
+    overdue table carries every open item with a due date, each shown from its
+    first late day, and the day counts are recounted in the browser."""
     kb = site.kb
+    zone = kb.config.timezone
     all_rows = rows(kb, site.now, visible_postmortems(kb, site.audience))
     open_rows = select(all_rows)
+    dated = sorted((r for r in open_rows if r.item.due is not None),
+                   key=lambda r: (r.item.due, r.item.id))
+    late = {r.item.id: (live.row_marker(site.now, _first_late_day(kb, r), None, "overdue"),
+                        live.days_late(r.item.due, zone, r.overdue_days),
+                        live.late_flag(site.now, _first_late_day(kb, r), r.item.due, zone, r.overdue_days))
+            for r in dated}
     markdown = render_template(
-        "actions.md.j2", overdue=[r for r in open_rows if r.overdue], teams=groups(kb, open_rows),
+        "actions.md.j2", overdue=dated, late=late, teams=groups(kb, open_rows),
+        nothing_overdue=live.empty_note("Nothing is overdue.", "overdue", not any(r.overdue for r in open_rows)),
         closed=sum(1 for r in all_rows if not r.item.is_open), total=len(all_rows),
         as_of=f"{site.now.astimezone(kb.zone):%Y-%m-%d}", owner=lambda r: person_name(kb, r.item.owner),
         source=lambda row: source_link(kb, site.audience, row),

@@ -70,3 +70,18 @@ def day_marker(day: date, zone: str, today: bool) -> Markdown:
 
     cls = "opsbook-day" + (" opsbook-today-mark" if today else "")
     return Markdown(f'<span class="{cls}" data-day="{day.isoformat()}" data-zone="{html_text(zone)}"></span>')
+
+
+def days_late(due: date, zone: str, days: int) -> Markdown:
+    """``days`` (days past ``due`` at the build), which the script recounts as
+    calendar days between ``due`` and the reader's today in ``zone``."""
+    from opsbook.render.markdown import html_text
+
+    return Markdown(f'<span class="opsbook-days-late" data-due="{due.isoformat()}" '
+                    f'data-zone="{html_text(zone)}">{int(days)}</span>')
+
+
+def late_flag(now: datetime, start: datetime, due: date, zone: str, days: int) -> Markdown:
+    """"overdue N d", shown from ``start`` (the first day past ``due``) on."""
+    cls = "opsbook-when" + ("" if shown_at(now, start, None) else f" {OUT}")
+    return Markdown(f'<span class="{cls}" {_attrs(start, None, None)}>overdue {days_late(due, zone, days)} d</span>')

@@ -4,7 +4,8 @@
 //  - [data-from]/[data-until] markers (Unix ms): a row or flag is on screen while
 //    from <= now < until (class opsbook-out hides it);
 //  - [data-empty-for=G]: a note shown while no row of group G is on screen;
-//  - .opsbook-day[data-day][data-zone]: the calendar cell of today in that zone.
+//  - .opsbook-day[data-day][data-zone]: the calendar cell of today in that zone;
+//  - .opsbook-days-late[data-due][data-zone]: days past a due date, by that zone's calendar.
 // Uses Date.now() alone for the current instant.
 (function () {
   "use strict";
@@ -55,6 +56,15 @@
       var zone = days[i].getAttribute("data-zone") || "UTC";
       if (!(zone in today)) { today[zone] = dayIn(zone, now); }
       days[i].classList.toggle("opsbook-today-mark", days[i].getAttribute("data-day") === today[zone]);
+    }
+    // Days past a due date, counted in calendar days of the organisation's zone.
+    var late = document.querySelectorAll(".opsbook-days-late[data-due]");
+    for (i = 0; i < late.length; i++) {
+      var lzone = late[i].getAttribute("data-zone") || "UTC";
+      if (!(lzone in today)) { today[lzone] = dayIn(lzone, now); }
+      var a = today[lzone].split("-"), b = late[i].getAttribute("data-due").split("-");
+      var days = Math.round((Date.UTC(+a[0], a[1] - 1, +a[2]) - Date.UTC(+b[0], b[1] - 1, +b[2])) / 86400000);
+      if (isFinite(days) && days > 0) { late[i].textContent = String(days); }
     }
     document.documentElement.setAttribute("data-opsbook-live", String(now));
   }
