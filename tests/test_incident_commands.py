@@ -293,7 +293,7 @@ def test_declaration_from_an_alert_posted(kb, slack):
     assert result.exit_code == 0, result.stderr
     [message] = posts
     assert message["blocks"][0]["text"]["text"] == "Incident declared: INC-2026-003"
-    assert "Checkout error rate high" in message["blocks"][-1]["elements"][0]["text"]  # its runbook, by alerts:
+    assert message["blocks"][-1]["elements"][0]["text"] == "Runbooks: payments/checkout-errors"  # by alerts:
 
 
 def test_validate_checks_the_severity_history(kb):

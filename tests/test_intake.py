@@ -378,3 +378,30 @@ def test_the_documented_relay_wraps_the_payload_for_repository_dispatch(tmp_path
         relay.wait(timeout=10)
         github.shutdown()
         github.server_close()
+
+
+def test_runbooks_found_by_reading_mentions_match_the_full_load():
+    """The intake reads only runbook files that mention an alert; the answer must be the
+    full load's, for every alert the example's runbooks cover, in any letter case."""
+    from opsbook.intake.payloads import Alert
+    from opsbook.intake.services import runbooks_covering, runbooks_for
+    from opsbook.load import load
+
+    kb, _ = load(REPO)
+    names = {a for rb in kb.runbook_list for a in rb.alert_names}
+    names |= {n.lower() for n in names} | {"NoSuchAlert"}
+    fast = runbooks_covering(REPO, names, kb.zone)
+    for name in names:
+        alert = Alert(source="plain", status="firing", name=name, labels={}, annotations={}, fingerprint="f")
+        assert fast[name] == runbooks_for(kb, alert), name
+    assert fast["NoSuchAlert"] == [] and fast["CheckoutErrorRateHigh"] == ["payments/checkout-error-rate"]
+
+
+def test_candidate_records_are_those_that_mention_the_fingerprint(example):
+    from opsbook.incidents.from_alert import candidate_ids
+
+    answer(example, AM)
+    folder = example / "incidents"
+    assert candidate_ids(folder, {"8a0b6c2d4e1f3a59"}) == ["INC-2026-007"]
+    assert candidate_ids(folder, {"0000000000000000"}) == []
+    assert candidate_ids(folder, {'we"ird'}) is None  # could be written escaped: read every record

@@ -142,8 +142,9 @@ def _next_update_text(kb, incident, now) -> str:
 # Declaring reads the ladder, people and teams, the status page's components, and the
 # schedules and escalation policies that say who is paged.
 DECLARE_KINDS = frozenset({"person", "team", "severity", "schedule", "component", "escalation"})
-# From an alert: also every record (deduplication by fingerprint) and the runbooks (links).
-INTAKE_KINDS = DECLARE_KINDS | {"incident", "runbook"}
+# From an alert: also the records that mention its fingerprints (deduplication); runbooks are
+# found by reading only the files that mention the alert (intake.services.runbooks_covering).
+INTAKE_KINDS = DECLARE_KINDS | {"incident"}
 
 
 def _escalation(kb, inc, at):
@@ -200,13 +201,21 @@ def _new_from_alert(ctx, alert_file: str, by: str | None, at_text: str | None, a
         payload = load_payload(alert_file)
     except PayloadError as exc:
         raise usage_error(str(exc), file=exc.source, line=exc.line, column=exc.column) from None
-    kb = load_kb(ctx, kinds=INTAKE_KINDS)
+    from opsbook.incidents.from_alert import candidate_ids
+    from opsbook.intake.services import runbooks_covering
+    from opsbook.load import LAYOUT
+
+    root = root_from(ctx)
+    ids = candidate_ids(root / LAYOUT.incidents, {a.fingerprint for a in payload.alerts})
+    kb = load_kb(ctx, kinds=INTAKE_KINDS, incidents=ids)
     now = now_for(kb.root, at_text)
     if not kb.severities:
         raise usage_error("playbooks/severity.yaml defines no levels (or does not load); run `opsbook validate`")
     reference(kb, "person", by, "--by")
+    candidates = None if ids is None else [i for i in (kb.incidents.get(x) for x in ids) if i is not None]
+    covering = runbooks_covering(kb.root, {a.name for a in payload.alerts}, kb.zone)
     try:
-        done = intake(kb, payload, now, by=by)
+        done = intake(kb, payload, now, by=by, candidates=candidates, runbooks=covering)
     except RulesError as exc:
         raise usage_error(str(exc)) from None
     except EditError as exc:
@@ -373,8 +382,7 @@ def _record(ctx, ident: str, change_for, as_json: bool, verb: str, post: str | N
     from opsbook.incidents.lifecycle import record
     from opsbook.incidents.yamledit import EditError
 
-    kinds = RECORD_KINDS | ({"runbook"} if post else set())  # runbook links in the message
-    kb = load_kb(ctx, kinds=kinds, incidents=[ident])
+    kb = load_kb(ctx, kinds=RECORD_KINDS, incidents=[ident])
     inc = get_incident(kb, ident)
     try:
         change = change_for(kb, inc)
@@ -495,7 +503,7 @@ def severity_(ctx, ident, level, reason, by, post, at_text, as_json) -> None:
     from opsbook.incidents.yamledit import EditError
 
     checked_text("--reason", reason, one_line=False)
-    kinds = RECORD_KINDS | {"escalation", "schedule"} | ({"runbook"} if post else set())
+    kinds = RECORD_KINDS | {"escalation", "schedule"}
     kb = load_kb(ctx, kinds=kinds, incidents=[ident])
     inc = get_incident(kb, ident)
     reference(kb, "person", by, "--by")

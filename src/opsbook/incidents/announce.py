@@ -31,16 +31,17 @@ def _link(url: str, label: str) -> str:
 
 
 def _runbook_links(kb, incident: Incident) -> list[str]:
-    from opsbook.alerts.coverage import runbook_url
-    from opsbook.model.kb import NotLoaded
+    """Links to the runbooks' pages on the site (by id: no runbook needs to be loaded), and
+    the alerts' own runbook_url."""
+    from urllib.parse import quote
 
+    base = str(kb.config.site_url) if kb.config.site_url else ""
+    if base and not base.endswith("/"):
+        base += "/"
     links = []
-    try:
-        for rb_id in incident.runbooks:
-            runbook = kb.runbooks.get(rb_id)
-            links.append(_link(runbook_url(kb, runbook), runbook.title or rb_id) if runbook else _mrkdwn(rb_id))
-    except NotLoaded:
-        links = [_mrkdwn(rb) for rb in incident.runbooks]
+    for rb_id in incident.runbooks:
+        page = base + "runbooks/" + "/".join(quote(part, safe="") for part in rb_id.split("/")) + "/"
+        links.append(_link(page, rb_id) if base else _mrkdwn(rb_id))
     links += [_link(a.runbook_url, a.name) for a in incident.alerts if a.runbook_url]
     return links
 

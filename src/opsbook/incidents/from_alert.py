@@ -11,6 +11,7 @@ alert that fires again after it opens a new incident.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -77,11 +78,36 @@ def open_incident_for(incidents: list[Incident], fingerprints: set[str]) -> Inci
     return max(found, key=lambda i: (i.declared, i.id)) if found else None
 
 
-def intake(kb, payload: Payload, now: datetime, by: str | None = None, folder: Path | None = None) -> Intake:
-    """Declare an incident from the payload's firing alerts, or note on the open one holding them."""
+_PLAIN = re.compile(r"^[A-Za-z0-9_.:/@+-]+$")
+
+
+def candidate_ids(folder: Path, fingerprints: set[str]) -> list[str] | None:
+    """Ids of the records whose text mentions one of the fingerprints: only they can hold
+    the alert, so a payload need not wait for every record to load. None when a
+    fingerprint could be written escaped (quotes, backslashes...): then read them all."""
+    if not all(_PLAIN.match(f) for f in fingerprints):
+        return None
+    out = []
+    for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if any(f in text for f in fingerprints):
+            out.append(path.stem)
+    return out
+
+
+def intake(kb, payload: Payload, now: datetime, by: str | None = None, folder: Path | None = None,
+           candidates: list[Incident] | None = None, runbooks: dict[str, list[str]] | None = None) -> Intake:
+    """Declare an incident from the payload's firing alerts, or note on the open one holding them.
+
+    ``candidates``: the records that may hold the fingerprints (default: every record of
+    ``kb``); ``runbooks``: alert name -> covering runbook ids (default: from ``kb``'s runbooks).
+    """
     answer, per_alert = classify_payload(kb, payload)
     fingerprints = {a.fingerprint for a in payload.alerts}
-    existing = open_incident_for(kb.incident_list, fingerprints)
+    existing = open_incident_for(kb.incident_list if candidates is None else candidates, fingerprints)
     if existing is not None:
         return _note_on(kb, existing, answer, per_alert, now, by)
     firing = [(a, d, m) for a, d, m in per_alert if a.status == FIRING]
@@ -89,7 +115,9 @@ def intake(kb, payload: Payload, now: datetime, by: str | None = None, folder: P
         what = "resolved" if all(a.status == RESOLVED for a in payload.alerts) else "not firing"
         return Intake(answer, "nothing", notes=[f"the alert is {what} and no open incident holds its fingerprint; "
                                                 "nothing to declare"])
-    return _declare(kb, answer, firing, now, by, folder)
+    covering = (lambda alert: runbooks.get(alert.name, [])) if runbooks is not None else \
+        (lambda alert: runbooks_for(kb, alert))
+    return _declare(kb, answer, firing, now, by, folder, covering)
 
 
 class _AlertNotes(Change):
@@ -123,7 +151,7 @@ def _note_on(kb, incident: Incident, answer, per_alert, now, by) -> Intake:
     return Intake(answer, "noted", updated, updated.file, updated.channel, texts)
 
 
-def _declare(kb, answer: AlertClassification, firing, now: datetime, by, folder: Path | None) -> Intake:
+def _declare(kb, answer: AlertClassification, firing, now: datetime, by, folder: Path | None, covering) -> Intake:
     from ruamel.yaml.comments import CommentedMap
 
     from opsbook.fileio import create_exclusive
@@ -132,7 +160,7 @@ def _declare(kb, answer: AlertClassification, firing, now: datetime, by, folder:
     title = _one_line(deciding.annotations.get("summary") or deciding.name) or "Alert"
     check_text("title", title)
     services = sorted({m.service for _, _, m in firing if m.service})
-    runbooks = sorted({rb for a, _, _ in firing for rb in runbooks_for(kb, a)})
+    runbooks = sorted({rb for a, _, _ in firing for rb in covering(a)})
     starts = [a.starts_at for a, _, _ in firing if a.starts_at is not None and a.starts_at <= now]
     detected = min(starts) if starts else None
     level = kb.severities[answer.level]

@@ -60,3 +60,36 @@ def runbook_url(alert: Alert) -> str | None:
 
     url = alert.annotations.get("runbook_url")
     return url if url and is_web_url(url) else None
+
+
+def runbooks_covering(root, names: set[str], zone) -> dict[str, list[str]]:
+    """Alert name -> ids of the runbooks covering it, reading only the runbook files
+    whose text or file name mentions the name (ignoring case): an alert must not wait
+    for every runbook of a large knowledge base to be parsed. A mention is necessary
+    for coverage (``alerts:`` or the file name), so nothing is missed; each candidate
+    is then read with the loader's own model and ``alert_names``."""
+    from opsbook.load import LAYOUT, discover, load_markdown_document
+    from opsbook.model.runbook import Runbook
+
+    folded = {name: name.casefold() for name in names}
+    folder = root / LAYOUT.runbooks
+    found: dict[str, set[str]] = {name: set() for name in names}
+    for path in discover(root, kinds={"runbook"}).get("runbook", []):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace").casefold()
+        except OSError:
+            continue
+        stem = path.stem.casefold()
+        wanted = [n for n, f in folded.items() if f in text or f in stem]
+        if not wanted:
+            continue
+        doc, _ = load_markdown_document(Runbook, path, zone)
+        if doc is None:
+            continue
+        doc._id = path.relative_to(folder).with_suffix("").as_posix()
+        exact = set(doc.alert_names)
+        loose = {a.casefold() for a in exact}
+        for name in wanted:
+            if name in exact or folded[name] in loose:
+                found[name].add(doc.id)
+    return {name: sorted(ids) for name, ids in found.items()}
