@@ -310,3 +310,40 @@ def test_validate_checks_the_severity_history(kb):
     history_line = next(i for i, line in enumerate(lines, 1) if "previous: SEV7" in line)
     assert ("OB204", history_line) in found  # unknown level in the history
     assert ("OB805", 4) in found  # severity (line 4) disagrees with the last change
+
+
+def test_odd_but_valid_hand_edits_survive(tmp_path):
+    """CRLF line endings, a BOM, a block-style roles mapping with a comment, quoted keys."""
+    text = ("\ufeffid: INC-2026-002\r\ntitle: 'Checkout slow'\r\n\"severity\": SEV2\r\nstatus: investigating\r\n"
+            "services:\r\n  - payments-api\r\nroles:\r\n  comms: bob   # until 14:00\r\n"
+            "declared: 2026-06-01T12:00:00Z\r\n")
+    ladder = BASE_FILES["playbooks/severity.yaml"].replace("roles: [commander, comms]", "roles: [commander, comms, scribe]")
+    root = make_kb(tmp_path, {"incidents/INC-2026-002.yaml": text, "playbooks/severity.yaml": ladder})
+    assert cli(root, "incident", "assign", "INC-2026-002", "scribe=carol", "commander=alice",
+               "--at", "2026-06-01T12:05:00Z").exit_code == 0
+    assert cli(root, "incident", "severity", "INC-2026-002", "SEV1", "--reason", "it's \"worse\" <now>",
+               "--at", "2026-06-01T12:06:00Z").exit_code == 0
+    after = (root / "incidents" / "INC-2026-002.yaml").read_bytes().decode("utf-8")
+    assert after.startswith("\ufeffid: INC-2026-002\r\n")
+    assert "\n" not in after.replace("\r\n", "")  # every line still ends in CRLF
+    assert "  comms: bob   # until 14:00\r\n" in after and "  scribe: carol\r\n" in after
+    record = loaded(root)
+    assert (record["severity"], record["commander"], record["roles"]) == ("SEV1", "alice",
+                                                                           {"comms": "bob", "scribe": "carol"})
+    assert record["severity_changes"][0]["reason"] == 'it\'s "worse" <now>'
+
+
+def test_incident_new_and_show_print_who_is_paged_by_the_levels_override(kb):
+    # SEV1's override is the payments policy; Tuesday 2026-06-02 10:00 EDT, week 21: alice, then bob.
+    result = cli(kb, "incident", "new", "--title", "Checkout down", "--severity", "SEV1", "--service",
+                 "checkout-web", "--at", "2026-06-02T14:00:00Z")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "  paging:      policy payments (SEV1's override)" in lines
+    assert "    minute    0  2026-06-02 10:00 EDT  payments primary: Alice Nguyen" in lines
+    assert "    minute    5  2026-06-02 10:05 EDT  payments backup: Bob Okafor" in lines
+    assert "    minute   10  2026-06-02 10:10 EDT  person alice: Alice Nguyen" in lines
+    shown = cli(kb, "incident", "show", "INC-2026-003", "--json", "--at", "2026-06-02T14:30:00Z")
+    escalation = json.loads(shown.stdout)["escalation"]
+    assert [(e["policy"], e["override"]) for e in escalation] == [("payments", True)]
+    assert [p["people"] for p in escalation[0]["pages"]] == [["alice"], ["bob"], ["alice"]]
