@@ -216,3 +216,32 @@ def test_mcp_get_escalation_and_classify_by_payload_use_the_core(kb):
     assert out["bad"][0] and "$.labels.alertname: expected a string" in out["bad"][1]
     # Friday 16:50 EDT: the ops daily rotation has someone; no step is a gap.
     assert not any(n["gap"] for n in out["plain"]["notifications"])
+
+
+LORD_HOWE = _d("""
+    name: Lord Howe
+    team: payments
+    timezone: Australia/Lord_Howe
+    layers:
+      - name: daily
+        members: [alice, bob, carol]
+        start: 2026-01-05T01:45
+        length: 1d
+    """)
+
+
+def test_a_half_hour_dst_change(tmp_path):
+    """Lord Howe Island moves its clocks by 30 minutes: on 5 April 2026, 02:00 (+11:00) becomes
+    01:30 (+10:30), so 01:45 happens twice. Day 90 (alice) starts at the first 01:45, 14:45 UTC
+    on 4 April; day 89 is carol's. A page at 14:40 UTC: carol, then alice from minute 5; at
+    minute 30 (01:40 again, +10:30) still alice."""
+    policies = POLICIES + "  - id: lh\n    steps:\n" + "".join(
+        f"      - {{after: {m}m, notify: [{{schedule: lord-howe, role: primary}}]}}\n" for m in (0, 5, 30))
+    root = make_kb(tmp_path, {"schedules/lord-howe.yaml": LORD_HOWE, "schedules/escalation.yaml": policies})
+    answer = timeline(root, "lh", "--at", "2026-04-04T14:40:00Z", "--tz", "Australia/Lord_Howe")
+    assert [(p["minute"], utc(p["at"]).strftime("%H:%M"), p["people"]) for p in answer["pages"]] == [
+        (0, "14:40", ["carol"]), (5, "14:45", ["alice"]), (30, "15:10", ["alice"])]
+    text = invoke("--root", str(root), "escalation", "lh", "--at", "2026-04-04T14:40:00Z",
+                  "--tz", "Australia/Lord_Howe").stdout
+    assert "minute    0  2026-04-05 01:40 +11  lord-howe primary: Carol Diaz" in text
+    assert "minute   30  2026-04-05 01:40 +1030  lord-howe primary: Alice Nguyen" in text
