@@ -29,7 +29,7 @@ def escalation(ctx, name, at_text, severity, tz_name, as_json) -> None:
     resolved to whoever is on call when the step fires; a step that reaches
     nobody is flagged as a gap. Exit 0 ok, 1 unknown name, 2 usage error.
     """
-    from opsbook.cli.common import load_or_exit, now_for, parse_now
+    from opsbook.cli.common import load_or_exit, now_for
     from opsbook.oncall.escalation import EscalationError, choose_policy, escalation_timeline, timeline_lines
 
     root = root_from(ctx)
@@ -42,7 +42,15 @@ def escalation(ctx, name, at_text, severity, tz_name, as_json) -> None:
             zone = timeutil.get_zone(tz_name)
         except ValueError as exc:
             raise usage_error(f"--tz: {exc}") from None
-    at = parse_now(at_text, zone) if at_text is not None and tz_name else now_for(root, at_text)
+    if at_text is None:
+        at = now_for(root, None)
+    else:
+        from opsbook.timeutil import parse_cli_time
+
+        try:
+            at = parse_cli_time(at_text, zone)  # without an offset: --tz, else the organisation's zone
+        except ValueError as exc:
+            raise usage_error(f"--at: {exc}") from None
     try:
         policy, service, override = choose_policy(kb, name, severity)
     except EscalationError as exc:

@@ -166,6 +166,8 @@ def _echo_escalation(kb, timelines, notes) -> None:
             click.echo(shown(line))
     for note in notes:
         click.echo(shown(f"  paging:      {note}"))
+    if not timelines and not notes:
+        click.echo("  paging:      no escalation policy: no affected service names one and the level has no override")
 
 
 def _post_declaration(kb, inc, now, kind: str = "declared", detail: str = "") -> dict:
