@@ -55,7 +55,7 @@ JSON_COMMANDS = sorted(path for path, command in walk(cli) if speaks_json(comman
 # table when it lands. This set may only shrink.
 PENDING = {"incident list", "incident new", "incident note", "incident resolve", "incident show", "incident update",
            "oncall at", "oncall gaps", "oncall ics", "oncall now", "oncall report", "oncall shifts", "severity",
-           "severity classify", "diff", "escalation", "incident severity", "incident assign",
+           "severity classify", "escalation", "incident severity", "incident assign",
            "oncall override"}
 
 

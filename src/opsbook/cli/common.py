@@ -44,7 +44,9 @@ class CommandError(click.ClickException):
 
         for line in self.lines:
             click.echo(line, err=True)
-        click.echo(f"opsbook: {shown(self.message)}", err=True)
+        # A message may list things on lines of its own (init's existing files);
+        # each line is still shown safely (no escape sequences, no bare CR).
+        click.echo("opsbook: " + "\n".join(shown(line) for line in self.message.split("\n")), err=True)
 
     def as_json(self) -> dict:
         return {"error": {"code": self.code, "message": self.message, "exit_code": self.exit_code,

@@ -6,8 +6,6 @@ import click
 
 from opsbook.cli.common import CommandError, emit_json, root_from, usage_error
 
-JSON_OUTPUTS = {"diff": "opsbook.diff.model:DiffReport"}
-
 
 @click.command()
 @click.argument("base")

@@ -46,7 +46,9 @@ def init(directory: Path, name: str | None, zone_name: str, now_text: str | None
     except ValueError as exc:
         raise usage_error(f"--opsbook-source: {exc}") from None
     files = scaffold_files(name, zone_name, now, source)
-    existing = [rel for rel in files if (directory / rel).exists()]
+    # The files a person recognises first (opsbook.yaml, content), workflows and schemas last.
+    existing = sorted((rel for rel in files if (directory / rel).exists()),
+                      key=lambda rel: (rel.startswith((".github/", "schemas/")), rel.count("/"), rel))
     if existing:
         shown = "\n  ".join(existing[:10]) + ("\n  ..." if len(existing) > 10 else "")
         raise usage_error(f"refusing to overwrite existing files in {directory}; nothing was written:\n  {shown}")

@@ -18,6 +18,7 @@ OUTPUTS: dict[str, str] = {
     "actions done": "opsbook.outputs.actions:ActionItemChange",
     "actions reopen": "opsbook.outputs.actions:ActionItemChange",
     "comms": "opsbook.outputs.incidents:CommsMessage",
+    "diff": "opsbook.diff.model:DiffReport",
     "doctor": "opsbook.doctor.model:Scorecard",
     "handoff": "opsbook.outputs.handoff:HandoffAnswer",
     "import pagerduty": "opsbook.outputs.imports:ImportAnswer",
