@@ -279,7 +279,7 @@ def _new_from_alert(ctx, alert_file: str, by: str | None, at_text: str | None, a
 
 @click.group()
 def incident() -> None:
-    """Declare, update, note, resolve, list and show incidents.
+    """Declare, update, note, resolve, list and show incidents; change severity and roles.
 
     Edits keep the file's comments and layout and are written atomically.
     Exit codes: 0 ok, 1 unknown incident, 2 usage or I/O error.
@@ -305,9 +305,10 @@ def new(ctx, title, severity, services, commander, by, alert_file, post, at_text
     """Declare an incident: write incidents/INC-YYYY-NNN.yaml with the next free number.
 
     With --from-alert the payload decides the title, services and severity
-    (--title and --severity then override them is not allowed: edit later with
-    `incident severity`). Prints who is paged when, by the level's escalation
-    override when it has one, else each service's policy.
+    (change them later with `incident severity` and `incident assign`), and an
+    open incident holding the same alert gets a timeline note instead. Prints
+    who is paged when: the level's escalation override when it has one, else
+    each service's policy.
     """
     from opsbook.incidents.lifecycle import declare
     from opsbook.incidents.yamledit import EditError
