@@ -92,7 +92,7 @@ def _readiness(site: Site, pages: set[str] | None, from_page: str) -> dict | Non
         from opsbook.doctor import scorecard
     except ImportError:
         return None
-    card = scorecard(site.kb, site.now)
+    card = scorecard(site.kb, site.now, site.audience)
     link = page_link("the readiness scorecard", from_page, READINESS) if pages is None or READINESS in pages \
         else None
     return {"passed": int(card.passed), "total": int(card.total), "link": link,
