@@ -27,7 +27,7 @@ def import_json(root: Path, vendor: str, files: list[str], *extra: str) -> tuple
 def on_call(root: Path, schedule: str, at: str) -> str | None:
     result = invoke("--root", str(root), "oncall", "at", at, "-s", schedule, "--json")
     assert result.exit_code == 0, result.stderr
-    primary = json.loads(result.stdout)[0]["primary"]
+    primary = json.loads(result.stdout)["schedules"][0]["primary"]
     return primary["id"] if primary else None
 
 

@@ -225,7 +225,7 @@ def test_note_is_internal_and_resolve_closes_components(open_kb):
     assert "mitigated: 2026-05-30T11:00:00Z\nresolved: 2026-05-30T11:00:00Z\n" in text
     code, payload = run_validate(open_kb)
     assert code == 0, payload
-    shown = json.loads(run(open_kb, "incident", "show", "INC-2026-002", "--json").stdout)
+    shown = json.loads(run(open_kb, "incident", "show", "INC-2026-002", "--json").stdout)["incident"]
     assert shown["status"] == "resolved" and len(shown["timeline"]) == 2
 
 
@@ -286,9 +286,9 @@ def test_crlf_files_keep_their_line_endings(tmp_path):
 
 
 def test_list_and_show(open_kb):
-    listed = json.loads(run(open_kb, "incident", "list", "--open", "--json").stdout)
+    listed = json.loads(run(open_kb, "incident", "list", "--open", "--json").stdout)["incidents"]
     assert [i["id"] for i in listed] == ["INC-2026-002"]
-    everything = json.loads(run(open_kb, "incident", "list", "--json").stdout)
+    everything = json.loads(run(open_kb, "incident", "list", "--json").stdout)["incidents"]
     assert [i["id"] for i in everything] == ["INC-2026-002", "INC-2026-001"]
     assert everything[1]["duration_minutes"] == 68
     shown = run(open_kb, "incident", "show", "INC-2026-002", "--at", "2026-05-30T11:00:00Z")

@@ -40,7 +40,7 @@ def cli(root, *args, env=None):
 def loaded(root, ident="INC-2026-002") -> dict:
     result = cli(root, "incident", "show", ident, "--json", "--at", "2026-06-01T13:00:00Z")
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    return json.loads(result.stdout)["incident"]
 
 
 # --- severity ------------------------------------------------------------------------

@@ -146,13 +146,13 @@ def test_each_read_tool_on_the_example():
         assert (entry["primary"], entry["backup"]) == ({"id": "priya", "name": "Priya Raman"},
                                                        {"id": "daniel", "name": "Daniel Reyes"})
         assert entry["next_handoff"] == "2026-11-23T14:00:00+00:00"
-        cli_says = _cli_json("oncall", "at", "2026-11-21T03:00", "-s", "payments", "--json")[0]
+        cli_says = _cli_json("oncall", "at", "2026-11-21T03:00", "-s", "payments", "--json")["schedules"][0]
         assert (entry["primary"], entry["backup"], entry["next_handoff"]) == \
             (cli_says["primary"], cli_says["backup"], cli_says["next_handoff"])
         now = await c("get_oncall")
         assert now["at"] == "2026-11-20T15:00:00+00:00"
         assert [e["schedule"] for e in now["schedules"]] == [s["schedule"] for s in _cli_json("oncall", "now",
-                                                                                              "--json")]
+                                                                                              "--json")["schedules"]]
         by_service = await c("get_oncall", service="invoicing-api")
         assert [e["schedule"] for e in by_service["schedules"]] == ["payments"]
         assert by_service["schedules"][0]["primary"]["id"] == "priya"
@@ -168,7 +168,7 @@ def test_each_read_tool_on_the_example():
         assert esc["policy"] == "payments"
         steps = [(n["after_minutes"], [(t["kind"], t["id"], t["role"], [p["id"] for p in t["people"]])
                                        for t in n["targets"]]) for n in esc["notifications"]]
-        platform_primary = _cli_json("oncall", "at", "2026-11-20T15:30:00Z", "-s", "platform", "--json")[0]
+        platform_primary = _cli_json("oncall", "at", "2026-11-20T15:30:00Z", "-s", "platform", "--json")["schedules"][0]
         assert steps == [
             (0, [("schedule", "payments", "primary", ["priya"])]),
             (5, [("schedule", "payments", "backup", ["daniel"])]),
@@ -183,7 +183,7 @@ def test_each_read_tool_on_the_example():
 
         # Severity: the ladder, and classification by answers and by an alert.
         ladder = await c("get_severity_ladder")
-        assert [level["id"] for level in ladder["levels"]] == [lv["id"] for lv in _cli_json("severity", "--json")]
+        assert [level["id"] for level in ladder["levels"]] == [lv["id"] for lv in _cli_json("severity", "--json")["levels"]]
         sev2 = next(level for level in ladder["levels"] if level["id"] == "SEV2")
         assert (sev2["update_every"], sev2["roles"], sev2["postmortem_due"]) == ("1 h", ["commander", "comms"],
                                                                                 "10 days")

@@ -32,7 +32,9 @@ def test_now_uses_as_of_and_names_primary_backup_and_next_change():
 def test_at_accepts_a_time_without_offset_in_the_org_zone_and_json():
     # 2026-11-01 01:30 New York happens twice; the first (EDT) is meant.
     result = run("at", "2026-11-01T01:30", "--schedule", "payments", "--json")
-    payload = json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    assert document["at"] == "2026-11-01T05:30:00+00:00" and document["skipped"] == []
+    payload = document["schedules"]
     assert payload[0]["at"] == "2026-11-01T05:30:00+00:00"
     assert payload[0]["primary"]["id"] == "priya"  # the DST-weekend override in the example
     assert payload[0]["next_handoff"] == "2026-11-02T14:00:00+00:00"
@@ -45,7 +47,9 @@ def test_at_with_tz_reads_and_shows_in_that_zone():
 
 def test_shifts_for_a_person_show_the_override_as_its_own_shift():
     result = run("shifts", "--from", "2026-11-23", "--to", "2026-11-30", "--person", "priya", "--json")
-    shifts = json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    assert (document["from"], document["to"]) == ("2026-11-23T05:00:00+00:00", "2026-11-30T05:00:00+00:00")
+    shifts = document["shifts"]
     assert [(s["role"], s["start"], s["source"]) for s in shifts] == [
         ("primary", "2026-11-16T14:00:00+00:00", "layer"),
         ("primary", "2026-11-24T23:00:00+00:00", "override"),

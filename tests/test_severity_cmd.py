@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_ladder_lists_levels_most_severe_first(kb):
     result = invoke("--root", str(kb), "severity", "--json")
-    levels = json.loads(result.stdout)
+    levels = json.loads(result.stdout)["levels"]
     assert [lv["id"] for lv in levels] == ["SEV1", "SEV2", "SEV3"]
     assert levels[0]["ack_within"] == "5 min" and levels[0]["roles"] == ["commander", "comms"]
     text = invoke("--root", str(kb), "severity").stdout

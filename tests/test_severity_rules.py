@@ -284,10 +284,9 @@ def test_malformed_conditions_are_schema_errors(tmp_path, when, message):
 
 
 def test_both_classify_answers_fit_the_declared_output_model():
-    from opsbook.cli.severity_cmd import JSON_OUTPUTS
-    from opsbook.outputs.registry import model
+    from opsbook.outputs.registry import OUTPUTS, model
 
-    answer_model = model(JSON_OUTPUTS["severity classify"])
+    answer_model = model(OUTPUTS["severity classify"])
     by_rules = json.loads(classify(plain(service="payments-api"), REPO, "--json").stdout)
     by_tree = json.loads(invoke("--root", str(REPO), "severity", "classify", "--answer", "money-or-data=yes",
                                 "--json").stdout)

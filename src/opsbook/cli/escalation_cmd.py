@@ -6,7 +6,6 @@ import click
 
 from opsbook.cli.common import emit_json, finding, root_from, usage_error
 
-JSON_OUTPUTS = {"escalation": "opsbook.oncall.escalation:EscalationTimeline"}
 
 # The policies, the ladder (overrides), the schedules and people they resolve to.
 ESCALATION_KINDS = frozenset({"escalation", "severity", "schedule", "person", "team"})

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import click
 
-from opsbook.cli.common import emit_json, now_for, root_from, usage_error
+from opsbook.cli.common import emit_json, finding, now_for, root_from, usage_error
 
 AT_HELP = "Time of the entry, ISO 8601 (default: opsbook.yaml as_of, else now)."
 POST_HELP = "Post it to Slack ($OPSBOOK_SLACK_WEBHOOK_URL) after the file is written; a failed post exits 1."
-
-JSON_OUTPUTS = {"incident severity": "opsbook.incidents.midincident:SeverityChanged",
-                "incident assign": "opsbook.incidents.midincident:RolesAssigned"}
-
 
 # --- shared by the incident-lifecycle commands ------------------------------------------
 
@@ -44,13 +40,12 @@ def incident_ids_on_disk(kb) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.y*ml")) if folder.is_dir() else []
 
 
-def not_found(noun: str, ident: str, known: list[str]) -> click.exceptions.Exit:
+def not_found(noun: str, ident: str, known: list[str]):
     """Unknown id: a message naming it, with a did-you-mean; exit 1."""
     from opsbook.incidents.lifecycle import suggest
 
     hint = suggest(ident, known) if known else f"there are no {noun}s yet"
-    click.echo(f"opsbook: no {noun} '{ident}'; {hint}", err=True)
-    return click.exceptions.Exit(1)
+    return finding(f"no {noun} '{ident}'; {hint}")
 
 
 def reference(kb, kind: str, ident: str | None, option: str) -> None:
@@ -60,8 +55,7 @@ def reference(kb, kind: str, ident: str | None, option: str) -> None:
     from opsbook.incidents.lifecycle import unknown
 
     # Not found is a finding (exit 1), like an unknown schedule or person elsewhere.
-    click.echo(f"opsbook: {option}: {unknown(kind, ident, kb.ids(kind))}", err=True)
-    raise click.exceptions.Exit(1)
+    raise finding(f"{option}: {unknown(kind, ident, kb.ids(kind))}")
 
 
 def get_incident(kb, ident: str):
@@ -170,6 +164,24 @@ def _echo_escalation(kb, timelines, notes) -> None:
         click.echo("  paging:      no escalation policy: no affected service names one and the level has no override")
 
 
+def _new_json(kb, action, inc, path, channel, now, timelines, on_call, classification, notes, posted) -> dict:
+    """`incident new --json`, one shape with or without --from-alert (opsbook.outputs.incidents.IncidentNew):
+    ``action`` says what happened (declared; noted on an open incident; nothing), and the
+    incident's fields are null when there is none."""
+    level = kb.severities.get(inc.severity) if inc is not None else None
+    return {
+        "action": action, "id": inc.id if inc else None, "file": rel(kb, path) if path else None,
+        "title": inc.title if inc else None, "severity": inc.severity if inc else None,
+        "status": inc.status if inc else None, "declared": inc.declared.isoformat() if inc else None,
+        "services": list(inc.services) if inc else [], "channel": channel,
+        "roles_required": list(level.roles) if level else [], "roles": ({"commander": inc.commander} if inc.commander else {}) | dict(inc.roles) if inc else {},
+        "public": inc.public if inc else None, "runbooks": list(inc.runbooks) if inc else [],
+        "on_call": on_call, "next_update": _next_update_json(kb, inc, now) if inc else None,
+        "escalation": [t.model_dump(mode="json") for t in timelines],
+        "classification": classification, "notes": list(notes), "post": posted,
+    }
+
+
 def _post_declaration(kb, inc, now, kind: str = "declared", detail: str = "") -> dict:
     from opsbook.incidents.announce import post_incident
 
@@ -229,13 +241,9 @@ def _new_from_alert(ctx, alert_file: str, by: str | None, at_text: str | None, a
         kind = "declared" if done.action == "declared" else "update"
         posted = _post_declaration(kb, inc, now, kind, "" if done.action == "declared" else "\n".join(done.notes))
     if as_json:
-        emit_json({"action": done.action, "id": inc.id if inc else None, "file": rel(kb, done.path) if done.path else None,
-                   "severity": inc.severity if inc else None, "services": list(inc.services) if inc else [],
-                   "channel": done.channel, "classification": done.classification.model_dump(mode="json"),
-                   "notes": done.notes, "runbooks": list(inc.runbooks) if inc else [],
-                   "next_update": _next_update_json(kb, inc, now) if inc else None,
-                   "escalation": [t.model_dump(mode="json") for t in timelines],
-                   **({"post": posted} if posted is not None else {})})
+        emit_json(_new_json(kb, done.action, inc, done.path, done.channel, now, timelines,
+                            _on_call(kb, inc, now) if done.action == "declared" else [],
+                            done.classification.model_dump(mode="json"), done.notes, posted))
         _post_exit(posted)
         return
     from opsbook.diagnostics import shown
@@ -345,12 +353,8 @@ def new(ctx, title, severity, services, commander, by, alert_file, post, at_text
     timelines, escalation_notes = _escalation(kb, inc, now)
     posted = _post_declaration(kb, inc, now) if post else None
     if as_json:
-        emit_json({"id": inc.id, "file": rel(kb, declared.path), "title": inc.title, "severity": severity,
-                   "status": inc.status, "declared": inc.declared.isoformat(), "channel": declared.channel,
-                   "roles_required": list(level.roles), "roles": filled, "public": inc.public,
-                   "on_call": on_call, "next_update": _next_update_json(kb, inc, now),
-                   "escalation": [t.model_dump(mode="json") for t in timelines],
-                   **({"post": posted} if posted is not None else {})})
+        emit_json(_new_json(kb, "declared", inc, declared.path, declared.channel, now, timelines, on_call, None, [],
+                            posted))
         _post_exit(posted)
         return
     from opsbook.humanize import person_name
@@ -397,8 +401,7 @@ def _record(ctx, ident: str, change_for, as_json: bool, verb: str, post: str | N
         emit_json({"id": updated.id, "file": rel(kb, updated.file), "status": updated.status,
                    "updates": len(updated.updates), "timeline": len(updated.timeline),
                    "resolved": updated.resolved.isoformat() if updated.resolved else None,
-                   "next_update": _next_update_json(kb, updated, change.at),
-                   **({"post": posted} if posted is not None else {})})
+                   "next_update": _next_update_json(kb, updated, change.at), "post": posted})
         _post_exit(posted)
         return
     click.echo(f"{verb} {updated.id} ({rel(kb, updated.file)}): now {updated.status}")
@@ -615,7 +618,7 @@ def list_(ctx, only_open, as_json) -> None:
     found = sorted((i for i in kb.incident_list if i.is_open or not only_open),
                    key=lambda i: (i.declared, i.id), reverse=True)
     if as_json:
-        emit_json([_summary(kb, i) for i in found])
+        emit_json({"incidents": [_summary(kb, i) for i in found]})
         return
     if not found:
         click.echo("no open incidents" if only_open else "no incidents")
@@ -643,10 +646,9 @@ def show(ctx, ident, at_text, as_json) -> None:
     # Who was paged when, from the declaration, by the current level's override or the services' policies.
     timelines, escalation_notes = _escalation(kb, inc, inc.declared) if inc.is_open else ([], [])
     if as_json:
-        payload = inc.model_dump(mode="json")
-        payload.update(file=rel(kb, inc.file), next_update=_next_update_json(kb, inc, now), postmortems=postmortems,
-                       escalation=[t.model_dump(mode="json") for t in timelines])
-        emit_json(payload)
+        emit_json({"incident": inc.model_dump(mode="json"), "file": rel(kb, inc.file),
+                   "next_update": _next_update_json(kb, inc, now), "postmortems": postmortems,
+                   "escalation": [t.model_dump(mode="json") for t in timelines]})
         return
     from opsbook.diagnostics import shown
     from opsbook.humanize import person_name

@@ -144,13 +144,13 @@ def _answer(env: _Env, schedules, at: datetime, as_json: bool) -> None:
         state = state_at(schedule, at)
         rows.append((schedule, state))
     if as_json:
-        emit_json([{
+        emit_json({"at": at.astimezone(timezone.utc).isoformat(), "schedules": [{
             "schedule": schedule.id, "name": schedule.name, "timezone": schedule.timezone,
             "at": at.astimezone(timezone.utc).isoformat(),
             "primary": env.person_json(state.primary), "backup": env.person_json(state.backup),
             "next_handoff": state.next_handoff.isoformat() if state.next_handoff else None,
             "seconds_to_next_handoff": int((state.next_handoff - at).total_seconds()) if state.next_handoff else None,
-        } for schedule, state in rows])
+        } for schedule, state in rows]})
         return
     for i, (schedule, state) in enumerate(rows):
         if i:
@@ -224,12 +224,12 @@ def shifts(ctx: click.Context, from_text, to_text, schedule_ids, person_id, role
                 found.append((schedule, shift))
     found.sort(key=lambda pair: (pair[1].start, pair[1].schedule, pair[1].role != "primary"))
     if as_json:
-        emit_json([{
+        emit_json({"from": start.isoformat(), "to": end.isoformat(), "shifts": [{
             "schedule": s.schedule, "role": s.role, "person": env.person_json(s.person),
             "start": s.start.isoformat(), "end": s.end.isoformat(), "hours": round(s.hours, 2),
             "source": "override" if s.override is not None else "layer", "layer": s.layer,
             "override": s.override,
-        } for _, s in found])
+        } for _, s in found]})
         return
     if not found:
         click.echo("no shifts in that window")
@@ -376,9 +376,6 @@ def ics(ctx: click.Context, out_dir: Path, from_text, to_text, now_text, tz_name
         emit_json({"from": start.isoformat(), "to": end.isoformat(), "feeds": written})
     else:
         click.echo(f"wrote {len(written)} feeds to {out} ({start.date()} to {end.date()})")
-
-
-JSON_OUTPUTS = {"oncall override": "opsbook.incidents.midincident:OverrideAdded"}
 
 
 @oncall.command()

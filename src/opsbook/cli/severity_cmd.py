@@ -6,8 +6,6 @@ import click
 
 from opsbook.cli.common import emit_json, usage_error
 
-JSON_OUTPUTS = {"severity classify": "opsbook.intake.model:SeverityClassifyAnswer"}
-
 
 def _levels(ctx):
     from opsbook.cli.incident_cmd import load_kb
@@ -44,7 +42,7 @@ def severity(ctx, as_json) -> None:
     kb = _levels(ctx)
     levels = [expectations(kb, level) for level in kb.levels]
     if as_json:
-        emit_json(levels)
+        emit_json({"levels": levels})
         return
     for i, info in enumerate(levels):
         if i:
