@@ -324,3 +324,31 @@ def open_page(browser, url: str, width: int = 1280, height: int = 900):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(url, wait_until="networkidle")
     return page, errors
+
+
+def run_async(main):
+    """``anyio.run(main)`` on a thread of its own.
+
+    The session-wide ``browser`` fixture keeps Playwright's event loop running
+    on the main thread for the rest of the session, so a test that runs after a
+    browser test and starts its own loop there fails ("Cannot run the event loop
+    while another loop is running"). A fresh thread has no running loop.
+    """
+    import threading
+
+    import anyio
+
+    result: dict = {}
+
+    def target():
+        try:
+            result["value"] = anyio.run(main)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=target, name="test-event-loop")
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]

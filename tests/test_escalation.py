@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import BASE_FILES, _d, invoke, make_kb
+from conftest import BASE_FILES, _d, invoke, make_kb, run_async
 
 OPS_SCHEDULE = _d("""
     name: Ops
@@ -206,7 +206,7 @@ def test_mcp_get_escalation_and_classify_by_payload_use_the_core(kb):
                 out["bad"] = (bad.isError, bad.content[0].text)
                 return out
 
-    out = anyio.run(main)
+    out = run_async(main)
     override = out["override"]
     assert (override["policy"], override["override"]) == ("ops", True)
     assert [[p["id"] for t in n["targets"] for p in t["people"]] for n in override["notifications"]][:3] == \

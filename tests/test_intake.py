@@ -207,7 +207,9 @@ def test_text_output_of_a_declaration(example):
     assert lines[0] == "Declared INC-2026-007: Checkout error rate above threshold"
     assert "  severity:    SEV1 (Critical) by rule many-services" in lines
     assert "               because services.count is 3, >= 3" in lines
-    assert any(line.startswith("    minute    0  2026-11-20 10:00 EST  payments primary: ") for line in lines)
+    # The example's policy says when it repeats (repeat_after), so rounds are numbered.
+    assert any(line.startswith("    minute    0  2026-11-20 10:00 EST (round 1)  payments primary: ")
+               for line in lines)
 
 
 def test_from_alert_refuses_title_and_severity(example):

@@ -16,9 +16,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import anyio
 import pytest
 from click.testing import CliRunner
+
+from conftest import run_async
 
 pytest.importorskip("mcp")
 
@@ -57,7 +58,7 @@ def in_session(root: Path, body, *flags: str, errlog=None):
                     await session.initialize()
                     return await body(session)
 
-    return anyio.run(main)
+    return run_async(main)
 
 
 async def call(session: ClientSession, name: str, **arguments) -> dict:
@@ -163,19 +164,23 @@ def test_each_read_tool_on_the_example():
             ("daniel", "2026-11-23T14:00:00+00:00", shifts["shifts"][1]["end"])]
         assert shifts["start"] == "2026-11-20T05:00:00+00:00"  # a date is its midnight in New York
 
-        # Escalation for payments-api: the payments policy, one round (repeat without repeat_after).
+        # Escalation for payments-api: the payments policy, three rounds 45 minutes apart
+        # (repeat: 2, repeat_after: 45m), each step resolved at the instant it fires.
         esc = await c("get_escalation", service="payments-api")
         assert esc["policy"] == "payments"
         steps = [(n["after_minutes"], [(t["kind"], t["id"], t["role"], [p["id"] for p in t["people"]])
                                        for t in n["targets"]]) for n in esc["notifications"]]
         platform_primary = _cli_json("oncall", "at", "2026-11-20T15:30:00Z", "-s", "platform", "--json")["schedules"][0]
-        assert steps == [
+        assert steps[:4] == [
             (0, [("schedule", "payments", "primary", ["priya"])]),
             (5, [("schedule", "payments", "backup", ["daniel"])]),
             (15, [("person", "maya", None, ["maya"])]),
             (30, [("schedule", "platform", "primary", [platform_primary["primary"]["id"]])]),
         ]
         assert esc["notifications"][3]["at"] == "2026-11-20T15:30:00+00:00"
+        assert [minutes for minutes, _ in steps] == [0, 5, 15, 30, 45, 50, 60, 75, 90, 95, 105, 120]
+        later = _cli_json("oncall", "at", "2026-11-20T16:15:00Z", "-s", "platform", "--json")["schedules"][0]
+        assert steps[7] == (75, [("schedule", "platform", "primary", [later["primary"]["id"]])])
 
         services = await c("list_services")
         assert {"id": "payments-api", "schedule": "payments", "escalation": "payments", "team": "payments",

@@ -99,7 +99,7 @@ def test_render_json_lists_pages_and_manifest_records_hashes(tmp_path):
     out = tmp_path / "out"
     result = render(root, out, "--json")
     assert result.exit_code == 0
-    pages = {row["path"] for row in json.loads(result.stdout)}
+    pages = {row["path"] for row in json.loads(result.stdout)["written"]}
     manifest = json.loads((out / ".opsbook-manifest.json").read_text())
     assert set(manifest["files"]) == pages
     assert all(len(digest) == 64 for digest in manifest["files"].values())
@@ -175,5 +175,5 @@ def test_render_out_publishes_files_beside_runbooks_as_the_plugin_does(tmp_path)
     result = render(root, out, "--json")
     assert result.exit_code == 0, result.stderr
     assert (out / "runbooks/payments/img/dashboard.png").read_bytes() == png
-    rows = {row["path"]: row for row in json.loads(result.stdout)}
+    rows = {row["path"]: row for row in json.loads(result.stdout)["written"]}
     assert rows["runbooks/payments/img/dashboard.png"]["source"] == "runbooks/payments/img/dashboard.png"
