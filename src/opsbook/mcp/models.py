@@ -11,6 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from opsbook.intake.model import LevelExpectations
+from opsbook.outputs.incidents import IncidentSummary as CliIncidentSummary
+
 
 class Answer(BaseModel):
     skipped: list[str] = Field(default_factory=list, description=(
@@ -109,19 +112,8 @@ class Services(Answer):
 # --- severity -----------------------------------------------------------------------------
 
 
-class Level(BaseModel):
-    id: str
-    name: str
-    description: str
-    page: bool
-    paged: str
-    escalation: str | None
-    ack_within: str | None
-    update_every: str | None
-    roles: list[str]
-    postmortem: str
-    postmortem_due: str | None
-    status_page: str
+# What a level commits the team to: the same document `opsbook severity --json` lists.
+Level = LevelExpectations
 
 
 class Question(BaseModel):
@@ -161,18 +153,8 @@ class Classification(Answer):
 # --- incidents ----------------------------------------------------------------------------
 
 
-class IncidentSummary(BaseModel):
-    id: str
-    title: str
-    severity: str
-    status: str
-    services: list[str]
-    declared: str
-    resolved: str | None
-    duration_minutes: int | None
-    commander: str | None
-    public: bool
-    file: str
+# One line of the incident list: the same row `opsbook incident list --json` prints.
+IncidentSummary = CliIncidentSummary
 
 
 class Incidents(Answer):
