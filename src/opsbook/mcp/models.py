@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from opsbook.intake.model import LevelExpectations
+from opsbook.outputs import PersonRef
 from opsbook.outputs.incidents import IncidentSummary as CliIncidentSummary
 
 
@@ -20,10 +21,6 @@ class Answer(BaseModel):
         "Files that failed to load and were left out of this answer, each with its located error "
         "(run the validate tool). Empty when everything the answer needs loaded."))
 
-
-class PersonRef(BaseModel):
-    id: str
-    name: str
 
 
 # --- on call ------------------------------------------------------------------------------

@@ -27,6 +27,13 @@ class Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class PersonRef(Output):
+    """A person as every answer names one: the id and the display name."""
+
+    id: str
+    name: str
+
+
 class Skipped(Output):
     """A file left out of a tolerant command's answer, with its first load error."""
 

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from opsbook.outputs import Output, SkippedList
-
-
-class PersonRef(Output):
-    id: str
-    name: str
+from opsbook.outputs import Output, PersonRef, SkippedList
 
 
 class Pair(Output):

@@ -6,12 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from opsbook.outputs import Output, SkippedList
-
-
-class PersonRef(Output):
-    id: str
-    name: str
+from opsbook.outputs import Output, PersonRef, SkippedList
 
 
 class OnCallRow(Output):
