@@ -352,3 +352,29 @@ def run_async(main):
     if "error" in result:
         raise result["error"]
     return result["value"]
+
+
+@pytest.fixture
+def loopback():
+    """start(handler class, **class attributes) -> (base URL, the handler class).
+
+    A throwaway HTTP server on 127.0.0.1 for tests that talk to a webhook (Slack,
+    GitHub): each start gets its own subclass, so recorded requests never mix,
+    and every server is shut down after the test.
+    """
+    import http.server as _http
+    import threading
+
+    servers = []
+
+    def start(handler: type, **attributes):
+        cls = type(handler.__name__, (handler,), attributes)
+        server = _http.ThreadingHTTPServer(("127.0.0.1", 0), cls)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}", cls
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

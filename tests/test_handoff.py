@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 from pathlib import Path
 
 import pytest
@@ -35,21 +34,14 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def slack():
+def slack(loopback):
     """start(status, answer) -> (webhook URL, recorded requests)."""
-    servers = []
 
     def start(status=200, answer=b"ok"):
-        handler = type("Handler", (_Recorder,), {"status": status, "answer": answer, "requests": []})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}{SECRET_PATH}", handler.requests
+        base, handler = loopback(_Recorder, status=status, answer=answer, requests=[])
+        return base + SECRET_PATH, handler.requests
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    return start
 
 
 def _no_secret(result, url):

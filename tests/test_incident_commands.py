@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 
 import pytest
 
@@ -224,20 +223,12 @@ class _Slack(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def slack():
-    servers = []
-
+def slack(loopback):
     def start(status: int):
-        handler = type("H", (_Slack,), {"status": status, "posts": []})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/services/T000/B000/XXXXSECRET", handler.posts
+        base, handler = loopback(_Slack, status=status, posts=[])
+        return base + "/services/T000/B000/XXXXSECRET", handler.posts
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    return start
 
 
 def test_post_sends_block_kit_after_writing(kb, slack):

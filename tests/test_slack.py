@@ -69,20 +69,12 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def hostile():
-    servers = []
-
+def hostile(loopback):
     def start(answer: str):
-        handler = type("Handler", (_Hostile,), {"answer": answer, "seen": []})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}{SECRET_PATH}", handler.seen
+        base, handler = loopback(_Hostile, answer=answer, seen=[])
+        return base + SECRET_PATH, handler.seen
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    return start
 
 
 def _fragments() -> list[str]:
