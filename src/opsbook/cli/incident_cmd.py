@@ -42,10 +42,9 @@ def incident_ids_on_disk(kb) -> list[str]:
 
 def not_found(noun: str, ident: str, known: list[str]):
     """Unknown id: a message naming it, with a did-you-mean; exit 1."""
-    from opsbook.incidents.lifecycle import suggest
+    from opsbook.incidents.lifecycle import no_such
 
-    hint = suggest(ident, known) if known else f"there are no {noun}s yet"
-    return finding(f"no {noun} '{ident}'; {hint}")
+    return finding(no_such(noun, ident, known))
 
 
 def reference(kb, kind: str, ident: str | None, option: str) -> None:

@@ -48,6 +48,12 @@ def unknown(noun: str, word: str, known: list[str] | tuple[str, ...]) -> str:
     return f"unknown {noun} '{word}'" + (f"; {hint}" if hint else "")
 
 
+def no_such(noun: str, word: str, known: list[str] | tuple[str, ...]) -> str:
+    """"no incident 'X'; did you mean 'Y'?": what the CLI and the MCP server say of an unknown id."""
+    hint = suggest(word, known) if known else f"there are no {noun}s yet"
+    return f"no {noun} '{word}'; {hint}"
+
+
 def check_text(option: str, text: str, one_line: bool = True) -> None:
     """Refuse text that cannot go into a record as it is: bytes that are not
     UTF-8 (Click hands undecodable command-line bytes over as lone surrogates)

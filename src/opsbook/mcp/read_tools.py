@@ -41,10 +41,9 @@ def person_ref(kb, person_id: str | None) -> m.PersonRef | None:
 
 def not_found(noun: str, ident: str, known: list[str]):
     """As the CLI says it: "no incident 'X'; did you mean 'Y'?"."""
-    from opsbook.incidents.lifecycle import suggest
+    from opsbook.incidents.lifecycle import no_such
 
-    hint = suggest(ident, known) if known else f"there are no {noun}s yet"
-    return fail(f"no {noun} '{ident}'; {hint}")
+    return fail(no_such(noun, ident, known))
 
 
 def check_reference(kb, kind: str, ident: str | None, argument: str) -> None:
